@@ -1,0 +1,208 @@
+package org.lactationcds.fhir;
+
+import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.jpa.api.IDaoRegistry;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.batch2.JpaBatch2Config;
+import ca.uhn.fhir.jpa.binstore.DatabaseBinaryContentStorageSvcImpl;
+import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
+import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;
+import ca.uhn.fhir.jpa.config.util.ResourceCountCacheUtil;
+import ca.uhn.fhir.jpa.dao.FulltextSearchSvcImpl;
+import ca.uhn.fhir.jpa.dao.IFulltextSearchSvc;
+import ca.uhn.fhir.jpa.dao.search.HSearchSortHelperImpl;
+import ca.uhn.fhir.jpa.dao.search.IHSearchSortHelper;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
+import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
+import ca.uhn.fhir.jpa.provider.DaoRegistryResourceSupportedSvc;
+import ca.uhn.fhir.jpa.provider.IJpaSystemProvider;
+import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
+import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
+import ca.uhn.fhir.jpa.search.IStaleSearchDeletingSvc;
+import ca.uhn.fhir.jpa.search.StaleSearchDeletingSvcImpl;
+import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
+import ca.uhn.fhir.jpa.util.ResourceCountCache;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.api.IResourceSupportedSvc;
+import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.interceptor.RequestValidatingInterceptor;
+import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import ca.uhn.fhir.validation.IValidatorModule;
+import ca.uhn.fhir.validation.ResultSeverityEnum;
+import jakarta.persistence.EntityManagerFactory;
+import java.util.HashMap;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.hibernate.cfg.AvailableSettings;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
+import org.springframework.boot.autoconfigure.orm.jpa.JpaProperties;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.orm.jpa.JpaTransactionManager;
+import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
+
+/**
+ * HAPI FHIR JPA server for R4 at {@code /fhir}. HAPI's own configuration classes bring the DAOs, search and
+ * validation; this class supplies what they expect from the host application: storage settings, the entity
+ * manager on Spring's datasource, and the REST servlet.
+ */
+@Configuration(proxyBeanMethods = false)
+// SubscriptionChannelConfig supplies the in-process message broker that HAPI's batch jobs (reindex, expunge) use.
+@Import({
+	JpaR4Config.class,
+	JpaBatch2Config.class,
+	Batch2JobsConfig.class,
+	SubscriptionChannelConfig.class,
+	ThreadPoolFactoryConfig.class
+})
+public class FhirServerConfiguration {
+
+	static final String FHIR_PATH = "/fhir";
+
+	@Bean
+	public JpaStorageSettings jpaStorageSettings() {
+		JpaStorageSettings settings = new JpaStorageSettings();
+		// A clinic that writes and then searches must see its write: never answer a search from a cached result.
+		settings.setReuseCachedSearchResultsForMillis(null);
+		// Clinics re-send visits; ids they assign (e.g. Patient/mom-01) are allowed alongside server ids.
+		settings.setResourceClientIdStrategy(JpaStorageSettings.ClientIdStrategyEnum.ALPHANUMERIC);
+		return settings;
+	}
+
+	@Bean
+	public PartitionSettings partitionSettings() {
+		return new PartitionSettings();
+	}
+
+	@Bean
+	public SubscriptionSettings subscriptionSettings() {
+		return new SubscriptionSettings();
+	}
+
+	@Primary
+	@Bean
+	public LocalContainerEntityManagerFactoryBean entityManagerFactory(
+			ConfigurableListableBeanFactory beanFactory,
+			FhirContext fhirContext,
+			JpaStorageSettings storageSettings,
+			DataSource dataSource,
+			DataSourceProperties dataSourceProperties,
+			JpaProperties jpaProperties) {
+		LocalContainerEntityManagerFactoryBean factory =
+				HapiEntityManagerFactoryUtil.newEntityManagerFactory(beanFactory, fhirContext, storageSettings);
+		Map<String, String> properties = new HashMap<>(jpaProperties.getProperties());
+		properties.put(AvailableSettings.DIALECT, HapiDialects.forJdbcUrl(dataSourceProperties.determineUrl()));
+		properties.putIfAbsent(AvailableSettings.HBM2DDL_AUTO, "update");
+		properties.putIfAbsent(AvailableSettings.SCANNER, "org.hibernate.boot.archive.scan.internal.DisabledScanner");
+		properties.putIfAbsent(AvailableSettings.USE_SECOND_LEVEL_CACHE, "false");
+		properties.putIfAbsent(AvailableSettings.USE_QUERY_CACHE, "false");
+		// Full-text indexing (Lucene/Elasticsearch) is not used.
+		properties.putIfAbsent("hibernate.search.enabled", "false");
+		factory.setPersistenceUnitName("HAPI_PU");
+		factory.setJpaPropertyMap(properties);
+		factory.setDataSource(dataSource);
+		return factory;
+	}
+
+	@Primary
+	@Bean
+	public JpaTransactionManager transactionManager(EntityManagerFactory entityManagerFactory) {
+		return new JpaTransactionManager(entityManagerFactory);
+	}
+
+	@Bean
+	public IFulltextSearchSvc fullTextSearchSvc() {
+		return new FulltextSearchSvcImpl();
+	}
+
+	@Bean
+	public IHSearchSortHelper hSearchSortHelper(ISearchParamRegistry searchParamRegistry) {
+		return new HSearchSortHelperImpl(searchParamRegistry);
+	}
+
+	@Bean
+	public IStaleSearchDeletingSvc staleSearchDeletingSvc() {
+		return new StaleSearchDeletingSvcImpl();
+	}
+
+	@Bean
+	public DatabaseBinaryContentStorageSvcImpl binaryStorageSvc() {
+		return new DatabaseBinaryContentStorageSvcImpl();
+	}
+
+	@Bean
+	public DatabaseBackedPagingProvider databaseBackedPagingProvider(FhirServerProperties properties) {
+		DatabaseBackedPagingProvider provider = new DatabaseBackedPagingProvider();
+		provider.setDefaultPageSize(properties.defaultPageSize());
+		provider.setMaximumPageSize(properties.maxPageSize());
+		return provider;
+	}
+
+	@Bean
+	public IResourceSupportedSvc resourceSupportedSvc(IDaoRegistry daoRegistry) {
+		return new DaoRegistryResourceSupportedSvc(daoRegistry);
+	}
+
+	@Bean(name = "myResourceCountsCache")
+	public ResourceCountCache resourceCountsCache(IFhirSystemDao<?, ?> systemDao) {
+		return ResourceCountCacheUtil.newResourceCountCache(systemDao);
+	}
+
+	@Bean
+	public RestfulServer fhirRestfulServer(
+			IFhirSystemDao<?, ?> systemDao,
+			ResourceProviderFactory resourceProviders,
+			IJpaSystemProvider systemProvider,
+			JpaStorageSettings storageSettings,
+			ISearchParamRegistry searchParamRegistry,
+			IValidationSupport validationSupport,
+			DatabaseBackedPagingProvider pagingProvider,
+			IValidatorModule instanceValidator,
+			FhirServerProperties properties) {
+		RestfulServer server = new RestfulServer(systemDao.getContext());
+		server.registerProviders(resourceProviders.createProviders());
+		server.registerProvider(systemProvider);
+		server.setServerConformanceProvider(new JpaCapabilityStatementProvider(
+				server, systemDao, storageSettings, searchParamRegistry, validationSupport));
+		server.setPagingProvider(pagingProvider);
+		server.setDefaultResponseEncoding(EncodingEnum.JSON);
+		server.setServerAddressStrategy(new IncomingRequestAddressStrategy());
+		server.setImplementationDescription("Lactation CDS");
+		if (properties.validateRequests()) {
+			server.registerInterceptor(requestValidator(instanceValidator));
+		}
+		return server;
+	}
+
+	/**
+	 * Rejects writes that break the R4 base specification (a missing required element, an unknown element that would
+	 * otherwise be dropped silently) with 422 before they reach storage. Reads and searches are not validated.
+	 */
+	private static RequestValidatingInterceptor requestValidator(IValidatorModule instanceValidator) {
+		RequestValidatingInterceptor interceptor = new RequestValidatingInterceptor();
+		interceptor.addValidatorModule(instanceValidator);
+		interceptor.setFailOnSeverity(ResultSeverityEnum.ERROR);
+		interceptor.setAddResponseHeaderOnSeverity(null);
+		interceptor.setResponseHeaderValueNoIssues(null);
+		return interceptor;
+	}
+
+	@Bean
+	public ServletRegistrationBean<RestfulServer> fhirServletRegistration(RestfulServer fhirRestfulServer) {
+		ServletRegistrationBean<RestfulServer> registration =
+				new ServletRegistrationBean<>(fhirRestfulServer, FHIR_PATH + "/*");
+		registration.setName("fhir");
+		registration.setLoadOnStartup(1);
+		return registration;
+	}
+}
