@@ -30,11 +30,8 @@ import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.api.IResourceSupportedSvc;
 import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
-import ca.uhn.fhir.rest.server.interceptor.RequestValidatingInterceptor;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
-import ca.uhn.fhir.validation.IValidatorModule;
-import ca.uhn.fhir.validation.ResultSeverityEnum;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.HashMap;
 import java.util.Map;
@@ -167,7 +164,6 @@ public class FhirServerConfiguration {
 			ISearchParamRegistry searchParamRegistry,
 			IValidationSupport validationSupport,
 			DatabaseBackedPagingProvider pagingProvider,
-			IValidatorModule instanceValidator,
 			FhirServerProperties properties) {
 		RestfulServer server = new RestfulServer(systemDao.getContext());
 		server.registerProviders(resourceProviders.createProviders());
@@ -179,22 +175,9 @@ public class FhirServerConfiguration {
 		server.setServerAddressStrategy(new IncomingRequestAddressStrategy());
 		server.setImplementationDescription("Lactation CDS");
 		if (properties.validateRequests()) {
-			server.registerInterceptor(requestValidator(instanceValidator));
+			server.registerInterceptor(new WriteValidationInterceptor(validationSupport));
 		}
 		return server;
-	}
-
-	/**
-	 * Rejects writes that break the R4 base specification (a missing required element, an unknown element that would
-	 * otherwise be dropped silently) with 422 before they reach storage. Reads and searches are not validated.
-	 */
-	private static RequestValidatingInterceptor requestValidator(IValidatorModule instanceValidator) {
-		RequestValidatingInterceptor interceptor = new RequestValidatingInterceptor();
-		interceptor.addValidatorModule(instanceValidator);
-		interceptor.setFailOnSeverity(ResultSeverityEnum.ERROR);
-		interceptor.setAddResponseHeaderOnSeverity(null);
-		interceptor.setResponseHeaderValueNoIssues(null);
-		return interceptor;
 	}
 
 	@Bean

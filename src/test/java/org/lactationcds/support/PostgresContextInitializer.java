@@ -1,0 +1,19 @@
+package org.lactationcds.support;
+
+import org.springframework.boot.test.util.TestPropertyValues;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Points the application context at a fresh PostgreSQL database, through the standard Spring datasource settings. */
+public class PostgresContextInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+	@Override
+	public void initialize(ConfigurableApplicationContext context) {
+		PostgresTestServer.TestDatabase database = PostgresTestServer.get().createDatabase();
+		TestPropertyValues.of(
+						"spring.datasource.url=" + database.url(),
+						"spring.datasource.username=" + database.username(),
+						"spring.datasource.password=" + database.password())
+				.applyTo(context);
+	}
+}
