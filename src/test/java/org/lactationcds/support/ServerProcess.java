@@ -1,0 +1,159 @@
+package org.lactationcds.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.lactationcds.LactationCdsApplication;
+
+/**
+ * The server as an operator runs it: a separate JVM, started in a given working directory with a given environment,
+ * on a free port. Used where a test needs a real process boundary (restart, default paths, being killed).
+ */
+public final class ServerProcess implements AutoCloseable {
+
+	private static final Pattern PORT = Pattern.compile("Tomcat started on port (\\d+)");
+	private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+
+	private final Process process;
+	private final Path log;
+	private final int port;
+
+	private ServerProcess(Process process, Path log, int port) {
+		this.process = process;
+		this.log = log;
+		this.port = port;
+	}
+
+	/** Starts the server and returns once its readiness probe answers UP. */
+	public static ServerProcess start(Path workingDirectory, Map<String, String> environment) {
+		try {
+			Files.createDirectories(workingDirectory);
+			Path log = Files.createTempFile(workingDirectory, "server-", ".log");
+			List<String> command = new ArrayList<>(List.of(
+					Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+					"-Xmx1g",
+					"-cp",
+					System.getProperty("java.class.path"),
+					LactationCdsApplication.class.getName(),
+					"--server.port=0"));
+			ProcessBuilder builder = new ProcessBuilder(command)
+					.directory(workingDirectory.toFile())
+					.redirectErrorStream(true)
+					.redirectOutput(log.toFile());
+			builder.environment().keySet().removeIf(key -> key.startsWith("SPRING_") || key.startsWith("LACTATION_CDS_"));
+			builder.environment().putAll(environment);
+			ServerProcess server = new ServerProcess(builder.start(), log, awaitPort(builder, log));
+			server.awaitReady();
+			return server;
+		} catch (IOException e) {
+			throw new IllegalStateException("could not start the server process", e);
+		}
+	}
+
+	public String baseUrl() {
+		return "http://127.0.0.1:" + port;
+	}
+
+	public int port() {
+		return port;
+	}
+
+	public String log() {
+		try {
+			return Files.readString(log);
+		} catch (IOException e) {
+			return "(log unreadable: " + e + ")";
+		}
+	}
+
+	/** Graceful stop, as a service manager would do it (SIGTERM). */
+	public void stop() {
+		process.destroy();
+		waitForExit();
+	}
+
+	/** Abrupt death (SIGKILL): nothing in the process gets to clean up. */
+	public void kill() {
+		process.destroyForcibly();
+		waitForExit();
+	}
+
+	@Override
+	public void close() {
+		if (process.isAlive()) {
+			stop();
+		}
+	}
+
+	private void waitForExit() {
+		try {
+			if (!process.waitFor(60, TimeUnit.SECONDS)) {
+				process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+			}
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private static int awaitPort(ProcessBuilder builder, Path log) throws IOException {
+		Instant deadline = Instant.now().plus(START_TIMEOUT);
+		while (Instant.now().isBefore(deadline)) {
+			Matcher matcher = PORT.matcher(Files.readString(log));
+			if (matcher.find()) {
+				return Integer.parseInt(matcher.group(1));
+			}
+			if (Files.readString(log).contains("APPLICATION FAILED TO START")
+					|| Files.readString(log).contains("Application run failed")) {
+				throw new IllegalStateException("server failed to start:\n" + Files.readString(log));
+			}
+			sleep();
+		}
+		throw new IllegalStateException("server did not open a port within " + START_TIMEOUT + ":\n" + Files.readString(log));
+	}
+
+	private void awaitReady() {
+		HttpClient http = HttpClient.newHttpClient();
+		Instant deadline = Instant.now().plus(START_TIMEOUT);
+		while (Instant.now().isBefore(deadline)) {
+			try {
+				HttpResponse<String> response = http.send(
+						HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health/readiness")).build(),
+						HttpResponse.BodyHandlers.ofString());
+				if (response.statusCode() == 200 && response.body().contains("UP")) {
+					return;
+				}
+			} catch (IOException notYet) {
+				// not accepting connections yet
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(e);
+			}
+			if (!process.isAlive()) {
+				throw new IllegalStateException("server exited during start-up:\n" + log());
+			}
+			sleep();
+		}
+		throw new IllegalStateException("server was not ready within " + START_TIMEOUT + ":\n" + log());
+	}
+
+	private static void sleep() {
+		try {
+			Thread.sleep(250);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(e);
+		}
+	}
+}
