@@ -1,0 +1,161 @@
+package org.lactationcds.knowledge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
+import ca.uhn.fhir.validation.FhirValidator;
+import ca.uhn.fhir.validation.ResultSeverityEnum;
+import ca.uhn.fhir.validation.SingleValidationMessage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
+import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.hl7.fhir.r4.model.CodeSystem;
+import org.hl7.fhir.r4.model.Library;
+import org.hl7.fhir.r4.model.MetadataResource;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.ValueSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The packaged knowledge is standard FHIR R4, complete against the rule catalogue, and versioned. */
+class KnowledgePackageTests {
+
+	static final FhirContext FHIR = FhirContext.forR4Cached();
+	static final String RULES_SYSTEM = "http://lactation-cds.org/fhir/CodeSystem/lactation-cds-rules";
+	static final Path CLINICAL_RULES = Path.of("..", "shared", "clinical-rules.md");
+
+	static KnowledgePackage knowledge;
+
+	@BeforeAll
+	static void read() {
+		knowledge = new KnowledgePackageReader(FHIR).read("classpath:fhir-resources");
+	}
+
+	@Test
+	void readWhenPackagedAttachesEachCqlSourceToItsLibrary() {
+		Library common = knowledge.cqlLibraries().stream()
+				.filter(library -> library.getName().equals("LactationCommon"))
+				.findFirst()
+				.orElseThrow();
+
+		assertThat(common.getContent()).singleElement().satisfies(content -> {
+			assertThat(content.getContentType()).isEqualTo("text/cql");
+			assertThat(new String(content.getData(), StandardCharsets.UTF_8))
+					.startsWith("/*")
+					.contains("library LactationCommon version '1.0.0'");
+		});
+	}
+
+	@Test
+	void everyResourceWhenValidatedOfflineAgainstR4HasNoErrors() {
+		FhirValidator validator = FHIR.newValidator().registerValidatorModule(new FhirInstanceValidator(offlineSupport()));
+
+		for (Resource resource : knowledge.resources()) {
+			List<SingleValidationMessage> errors = validator.validateWithResult(resource).getMessages().stream()
+					.filter(message -> message.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal())
+					.toList();
+			assertThat(errors)
+					.as("%s/%s", resource.fhirType(), resource.getIdElement().getIdPart())
+					.isEmpty();
+		}
+	}
+
+	@Test
+	void ruleCodeSystemWhenComparedWithTheCatalogueHasEveryRuleIdAndNoOther() throws IOException {
+		CodeSystem rules = knowledge.resourcesOfType(CodeSystem.class).stream()
+				.filter(codeSystem -> RULES_SYSTEM.equals(codeSystem.getUrl()))
+				.findFirst()
+				.orElseThrow();
+		Set<String> codes = new TreeSet<>();
+		rules.getConcept().forEach(concept -> codes.add(concept.getCode()));
+
+		assertThat(codes).isEqualTo(ruleIdsOfTheCatalogue());
+		assertThat(rules.getConcept()).allSatisfy(concept -> assertThat(concept.getDisplay()).isNotBlank());
+	}
+
+	@Test
+	void everyCanonicalArtifactWhenPublishedCarriesUrlAndVersion() {
+		for (Resource resource : knowledge.resources()) {
+			if (resource instanceof MetadataResource artifact) {
+				assertThat(artifact.getUrl()).as(resource.getId()).startsWith("http://lactation-cds.org/fhir/");
+				assertThat(artifact.getVersion()).as(resource.getId()).matches("\\d+\\.\\d+\\.\\d+");
+			}
+		}
+	}
+
+	@Test
+	void everyValueSetWhenExpandedOfflineListsItsComposedCodes() {
+		for (ValueSet valueSet : knowledge.resourcesOfType(ValueSet.class)) {
+			long composed = valueSet.getCompose().getInclude().stream().mapToLong(include -> include.getConcept().size()).sum();
+			assertThat(valueSet.getExpansion().getContains()).as(valueSet.getUrl()).hasSize((int) composed);
+		}
+	}
+
+	@Nested
+	class BrokenPackages {
+
+		@Test
+		void readWhenCqlVersionDiffersFromItsLibraryFailsNamingBothVersions() {
+			assertThatThrownBy(() -> new KnowledgePackageReader(FHIR)
+							.read("classpath:org/lactationcds/knowledge/version-mismatch"))
+					.isInstanceOf(KnowledgeException.class)
+					.hasMessageContaining("Drifted")
+					.hasMessageContaining("1.2.0")
+					.hasMessageContaining("1.1.0");
+		}
+
+		@Test
+		void readWhenLocationHoldsNoResourcesFailsNamingTheLocation() {
+			assertThatThrownBy(() -> new KnowledgePackageReader(FHIR).read("classpath:org/lactationcds/no-such-folder"))
+					.isInstanceOf(KnowledgeException.class)
+					.hasMessageContaining("no-such-folder");
+		}
+	}
+
+	/** The rule ids of clinical-rules.md section 1 (the overview table): the specification the knowledge encodes. */
+	static Set<String> ruleIdsOfTheCatalogue() throws IOException {
+		assertThat(CLINICAL_RULES)
+				.as("the rule catalogue clinical-rules.md is expected beside the project, in ../shared/")
+				.exists();
+		String catalogue = Files.readString(CLINICAL_RULES);
+		String overview = catalogue.substring(catalogue.indexOf("### Overview"), catalogue.indexOf("### RF-INFANT-WEIGHT-LOSS"));
+		Matcher rule = Pattern.compile("^\\| ([A-Z][A-Z0-9-]+) \\|", Pattern.MULTILINE).matcher(overview);
+		Set<String> ids = new TreeSet<>();
+		while (rule.find()) {
+			ids.add(rule.group(1));
+		}
+		assertThat(ids).hasSizeGreaterThan(10);
+		return ids;
+	}
+
+	static ValidationSupportChain offlineSupport() {
+		PrePopulatedValidationSupport own = new PrePopulatedValidationSupport(FHIR);
+		knowledge.resourcesOfType(CodeSystem.class).forEach(own::addCodeSystem);
+		knowledge.resourcesOfType(ValueSet.class).forEach(own::addValueSet);
+		UnknownCodeSystemWarningValidationSupport unknownSystems = new UnknownCodeSystemWarningValidationSupport(FHIR);
+		unknownSystems.setNonExistentCodeSystemSeverity(org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport.IssueSeverity.WARNING);
+		return new ValidationSupportChain(
+				new DefaultProfileValidationSupport(FHIR),
+				own,
+				new CommonCodeSystemsTerminologyService(FHIR),
+				new InMemoryTerminologyServerValidationSupport(FHIR),
+				new SnapshotGeneratingValidationSupport(FHIR),
+				unknownSystems);
+	}
+}
