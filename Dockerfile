@@ -4,6 +4,7 @@ WORKDIR /build
 COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
 COPY src src
+COPY fhir-resources fhir-resources
 RUN mvn -B -q package -DskipTests
 
 FROM eclipse-temurin:17-jre

@@ -41,19 +41,7 @@ public final class ServerProcess implements AutoCloseable {
 		try {
 			Files.createDirectories(workingDirectory);
 			Path log = Files.createTempFile(workingDirectory, "server-", ".log");
-			List<String> command = new ArrayList<>(List.of(
-					Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-					"-Xmx1g",
-					"-cp",
-					System.getProperty("java.class.path"),
-					LactationCdsApplication.class.getName(),
-					"--server.port=0"));
-			ProcessBuilder builder = new ProcessBuilder(command)
-					.directory(workingDirectory.toFile())
-					.redirectErrorStream(true)
-					.redirectOutput(log.toFile());
-			builder.environment().keySet().removeIf(key -> key.startsWith("SPRING_") || key.startsWith("LACTATION_CDS_"));
-			builder.environment().putAll(environment);
+			ProcessBuilder builder = builder(workingDirectory, environment, log);
 			ServerProcess server = new ServerProcess(builder.start(), log, awaitPort(builder, log));
 			server.awaitReady();
 			return server;
@@ -61,6 +49,28 @@ public final class ServerProcess implements AutoCloseable {
 			throw new IllegalStateException("could not start the server process", e);
 		}
 	}
+
+	/** Runs the server where it is expected not to start; returns its exit code and everything it logged. */
+	public static Failure startExpectingFailure(Path workingDirectory, Map<String, String> environment) {
+		try {
+			Files.createDirectories(workingDirectory);
+			Path log = Files.createTempFile(workingDirectory, "server-", ".log");
+			ProcessBuilder builder = builder(workingDirectory, environment, log);
+			Process process = builder.start();
+			if (!process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+				process.destroyForcibly();
+				throw new IllegalStateException("server neither started nor exited:\n" + Files.readString(log));
+			}
+			return new Failure(process.exitValue(), Files.readString(log));
+		} catch (IOException e) {
+			throw new IllegalStateException("could not start the server process", e);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(e);
+		}
+	}
+
+	public record Failure(int exitCode, String log) {}
 
 	public String baseUrl() {
 		return "http://127.0.0.1:" + port;
@@ -105,6 +115,23 @@ public final class ServerProcess implements AutoCloseable {
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	private static ProcessBuilder builder(Path workingDirectory, Map<String, String> environment, Path log) {
+		List<String> command = new ArrayList<>(List.of(
+				Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Xmx1g",
+				"-cp",
+				System.getProperty("java.class.path"),
+				LactationCdsApplication.class.getName(),
+				"--server.port=0"));
+		ProcessBuilder builder = new ProcessBuilder(command)
+				.directory(workingDirectory.toFile())
+				.redirectErrorStream(true)
+				.redirectOutput(log.toFile());
+		builder.environment().keySet().removeIf(key -> key.startsWith("SPRING_") || key.startsWith("LACTATION_CDS_"));
+		builder.environment().putAll(environment);
+		return builder;
 	}
 
 	private static int awaitPort(ProcessBuilder builder, Path log) throws IOException {
