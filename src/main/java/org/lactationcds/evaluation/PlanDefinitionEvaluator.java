@@ -1,0 +1,68 @@
+package org.lactationcds.evaluation;
+
+import ca.uhn.fhir.repository.IRepository;
+import java.util.ArrayList;
+import java.util.List;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CanonicalType;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.RequestGroup;
+import org.hl7.fhir.r4.model.Resource;
+import org.opencds.cqf.fhir.cr.CrSettings;
+import org.opencds.cqf.fhir.cr.plandefinition.PlanDefinitionProcessor;
+import org.opencds.cqf.fhir.utility.monad.Eithers;
+
+/**
+ * Applies a PlanDefinition with the CQF engine. Content (PlanDefinitions, Libraries, ValueSets, ActivityDefinitions)
+ * comes from an in-memory repository; data comes only from the request ({@code useServerData = false}).
+ *
+ * <p>A {@link PlanDefinitionProcessor} keeps per-call state, so a new one is made for every evaluation; the
+ * compiled CQL is shared through the {@link CrSettings}' evaluation caches.
+ */
+public final class PlanDefinitionEvaluator {
+
+	private final IRepository content;
+	private final CrSettings settings;
+
+	public PlanDefinitionEvaluator(IRepository content, CrSettings settings) {
+		this.content = content;
+		this.settings = settings;
+	}
+
+	/** The one call of the engine's 17-argument {@code applyR5}: subject and data only, no server data. */
+	public EvaluationResult evaluate(EvaluationRequest request) {
+		PlanDefinitionProcessor processor = new PlanDefinitionProcessor(content, settings);
+		Parameters output = (Parameters) processor.applyR5(
+				Eithers.forLeft3(new CanonicalType(request.planDefinition())),
+				List.of(request.subject()),
+				null, null, null, null, null, null, null, null,
+				null,
+				false,
+				request.data(),
+				null,
+				(IRepository) null,
+				(IRepository) null,
+				(IRepository) null);
+		Bundle bundle = (Bundle) output.getParameterFirstRep().getResource();
+		RequestGroup requestGroup = (RequestGroup) bundle.getEntryFirstRep().getResource();
+		return new EvaluationResult(requestGroup, bundle, issuesIn(bundle));
+	}
+
+	private static List<OperationOutcome> issuesIn(Bundle bundle) {
+		List<OperationOutcome> issues = new ArrayList<>();
+		for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+			Resource resource = entry.getResource();
+			if (resource instanceof OperationOutcome outcome) {
+				issues.add(outcome);
+			}
+			if (resource instanceof RequestGroup group) {
+				group.getContained().stream()
+						.filter(OperationOutcome.class::isInstance)
+						.map(OperationOutcome.class::cast)
+						.forEach(issues::add);
+			}
+		}
+		return issues;
+	}
+}

@@ -1,0 +1,129 @@
+package org.lactationcds.evaluation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.RelatedPerson;
+import org.hl7.fhir.r4.model.Resource;
+
+/**
+ * The shared fixture of clinical-rules.md section 3.0 as FHIR resources: infant inf-NN born 2025-03-01T08:00:00Z
+ * (birth weight 3500 g), mother mom-NN linked through RelatedPerson rp-NN, the mother lactating (breastfeeding
+ * status LA29252-6 one day before the evaluation), plus the scenario's own data.
+ */
+final class DyadFixture {
+
+	static final Instant BIRTH = Instant.parse("2025-03-01T08:00:00Z");
+	static final String LOINC = "http://loinc.org";
+	static final String UCUM = "http://unitsofmeasure.org";
+	static final String LOCAL = "http://lactation-cds.org/fhir/CodeSystem/lactation-obs";
+
+	private final String key;
+	private final Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
+	private int sequence;
+
+	private DyadFixture(String key) {
+		this.key = key;
+	}
+
+	static DyadFixture forScenario(GoldenScenario scenario) {
+		DyadFixture fixture = new DyadFixture(scenario.id().toLowerCase());
+		fixture.addDyad(scenario.evalAtDay());
+		for (JsonNode item : scenario.data()) {
+			fixture.add(item);
+		}
+		return fixture;
+	}
+
+	String infantId() {
+		return "Patient/inf-" + key;
+	}
+
+	String motherId() {
+		return "Patient/mom-" + key;
+	}
+
+	Bundle bundle() {
+		return bundle;
+	}
+
+	static Instant day(double n) {
+		return BIRTH.plus(Duration.ofMinutes(Math.round(n * 24 * 60)));
+	}
+
+	private void addDyad(int evalAtDay) {
+		Patient infant = new Patient();
+		infant.setId(infantId());
+		DateType birthDate = new DateType("2025-03-01");
+		birthDate.addExtension("http://hl7.org/fhir/StructureDefinition/patient-birthTime", new DateTimeType(BIRTH.toString()));
+		infant.setBirthDateElement(birthDate);
+
+		RelatedPerson mother = new RelatedPerson();
+		mother.setId("RelatedPerson/rp-" + key);
+		mother.setPatient(new Reference(infantId()));
+		mother.addRelationship(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-RoleCode", "MTH", "mother")));
+
+		Patient mom = new Patient();
+		mom.setId(motherId());
+		mom.addLink().setOther(new Reference("RelatedPerson/rp-" + key)).setType(Patient.LinkType.SEEALSO);
+
+		add(infant);
+		add(mother);
+		add(mom);
+		add(quantity(infantId(), LOINC, "8339-4", day(0), 3500, "g"));
+		Observation lactating = observation(motherId(), LOINC, "63895-7", day(evalAtDay - 1));
+		lactating.setValue(new CodeableConcept(new Coding(LOINC, "LA29252-6", "Currently breastfeeding")));
+		add(lactating);
+	}
+
+	private void add(JsonNode item) {
+		if (item.has("weight")) {
+			add(quantity(infantId(), LOINC, "29463-7", day(item.get("day").asDouble()), item.get("weight").asInt(), "g"));
+		} else if (item.has("gestationalAgeWeeks")) {
+			add(quantity(infantId(), LOINC, "76516-4", day(0), item.get("gestationalAgeWeeks").asInt(), "wk"));
+		} else if (item.has("wetDiapers")) {
+			int windowDay = item.get("windowDay").asInt();
+			Observation diapers = observation(infantId(), LOCAL, "infant-wet-diapers-24h", null);
+			diapers.setEffective(new Period()
+					.setStartElement(new DateTimeType(day(windowDay).toString()))
+					.setEndElement(new DateTimeType(day(windowDay + 1).toString())));
+			diapers.setValue(new IntegerType(item.get("wetDiapers").asInt()));
+			add(diapers);
+		} else {
+			throw new IllegalArgumentException("unknown scenario data item: " + item);
+		}
+	}
+
+	private Observation quantity(String subject, String system, String code, Instant at, int value, String unit) {
+		Observation observation = observation(subject, system, code, at);
+		observation.setValue(new Quantity().setValue(value).setSystem(UCUM).setCode(unit).setUnit(unit));
+		return observation;
+	}
+
+	private Observation observation(String subject, String system, String code, Instant at) {
+		Observation observation = new Observation();
+		observation.setId("Observation/" + key + "-" + (++sequence));
+		observation.setStatus(Observation.ObservationStatus.FINAL);
+		observation.setCode(new CodeableConcept(new Coding(system, code, null)));
+		observation.setSubject(new Reference(subject));
+		if (at != null) {
+			observation.setEffective(new DateTimeType(at.toString()));
+		}
+		return observation;
+	}
+
+	private void add(Resource resource) {
+		bundle.addEntry().setFullUrl(resource.getIdElement().getValue()).setResource(resource);
+	}
+}

@@ -1,0 +1,41 @@
+package org.lactationcds.evaluation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** One golden scenario of clinical-rules.md section 3, read from golden-scenarios.json. */
+record GoldenScenario(String id, String name, String context, String hook, int evalAtDay, JsonNode data, Set<String> expected) {
+
+	static List<GoldenScenario> all() {
+		try (InputStream in = GoldenScenario.class.getResourceAsStream("golden-scenarios.json")) {
+			JsonNode root = new ObjectMapper().readTree(in);
+			List<GoldenScenario> scenarios = new ArrayList<>();
+			for (JsonNode node : root.get("scenarios")) {
+				Set<String> expected = new TreeSet<>();
+				node.get("expected").forEach(card -> expected.add(card.asText()));
+				scenarios.add(new GoldenScenario(
+						node.get("id").asText(),
+						node.get("name").asText(),
+						node.get("context").asText(),
+						node.has("hook") ? node.get("hook").asText() : "patient-view",
+						node.get("evalAt").asInt(),
+						node.get("data"),
+						expected));
+			}
+			return scenarios;
+		} catch (IOException e) {
+			throw new IllegalStateException("cannot read golden-scenarios.json", e);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return id + " " + name;
+	}
+}

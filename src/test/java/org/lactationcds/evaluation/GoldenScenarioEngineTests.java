@@ -1,0 +1,98 @@
+package org.lactationcds.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.hl7.fhir.r4.model.PlanDefinition;
+import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
+import org.hl7.fhir.r4.model.RequestGroup.RequestGroupActionComponent;
+import org.hl7.fhir.r4.model.TriggerDefinition;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.lactationcds.knowledge.CqlLibraryCompiler;
+import org.lactationcds.knowledge.KnowledgePackage;
+import org.lactationcds.knowledge.KnowledgePackageReader;
+import org.opencds.cqf.fhir.cql.EvaluationSettings;
+import org.opencds.cqf.fhir.cr.CrSettings;
+import org.opencds.cqf.fhir.utility.repository.InMemoryFhirRepository;
+
+/**
+ * The golden scenarios of clinical-rules.md section 3, applied directly to the PlanDefinitions through the CQF
+ * engine: each gives exactly the expected rule ids and indicators. As in section 0.2, every dyad member is
+ * evaluated, and only the actions triggered by the scenario's hook count.
+ */
+class GoldenScenarioEngineTests {
+
+	static final FhirContext FHIR = FhirContext.forR4Cached();
+	static final String RED_FLAGS = "http://lactation-cds.org/fhir/PlanDefinition/lactation-red-flags|1.0.0";
+	static final String DISCLAIMER = "*Decision support only — verify clinically.*";
+
+	static PlanDefinitionEvaluator evaluator;
+	static Map<String, Set<String>> hooksByRule;
+
+	@BeforeAll
+	static void loadKnowledge() {
+		KnowledgePackage knowledge = new KnowledgePackageReader(FHIR).read("classpath:fhir-resources");
+		EvaluationSettings evaluationSettings = EvaluationSettings.getDefault();
+		new CqlLibraryCompiler(evaluationSettings).compile(knowledge);
+		InMemoryFhirRepository content = new InMemoryFhirRepository(FHIR);
+		knowledge.resources().forEach(content::update);
+		evaluator = new PlanDefinitionEvaluator(content, CrSettings.getDefault().withEvaluationSettings(evaluationSettings));
+		PlanDefinition redFlags = knowledge.resourcesOfType(PlanDefinition.class).stream()
+				.filter(plan -> RED_FLAGS.startsWith(plan.getUrl() + "|"))
+				.findFirst()
+				.orElseThrow();
+		hooksByRule = redFlags.getAction().stream().collect(Collectors.toMap(
+				GoldenScenarioEngineTests::ruleId,
+				action -> action.getTrigger().stream().map(TriggerDefinition::getName).collect(Collectors.toSet())));
+	}
+
+	static List<GoldenScenario> scenarios() {
+		return GoldenScenario.all();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("scenarios")
+	void applyGivesExactlyTheExpectedCards(GoldenScenario scenario) {
+		DyadFixture dyad = DyadFixture.forScenario(scenario);
+		Set<String> cards = new TreeSet<>();
+
+		for (String subject : List.of(dyad.infantId(), dyad.motherId())) {
+			EvaluationResult result = evaluator.evaluate(new EvaluationRequest(RED_FLAGS, subject, dyad.bundle()));
+			assertThat(result.issues().stream().flatMap(outcome -> outcome.getIssue().stream())
+							.map(issue -> issue.getDiagnostics()).toList())
+					.as("engine issues for %s", subject)
+					.isEmpty();
+			for (RequestGroupActionComponent action : result.actions()) {
+				String rule = action.getCodeFirstRep().getCodingFirstRep().getCode();
+				if (!hooksByRule.getOrDefault(rule, Set.of()).contains(scenario.hook())) {
+					continue;
+				}
+				assertThat(action.getTitle()).as("%s summary", rule).hasSizeLessThan(140).doesNotContain("{").doesNotContain("null");
+				assertThat(action.getDescription()).as("%s detail", rule).endsWith(DISCLAIMER).doesNotContain("null");
+				cards.add(rule + "/" + indicator(action));
+			}
+		}
+
+		assertThat(cards).isEqualTo(scenario.expected());
+	}
+
+	private static String indicator(RequestGroupActionComponent action) {
+		return switch (action.getPriority()) {
+			case STAT -> "critical";
+			case URGENT -> "warning";
+			case ROUTINE -> "info";
+			default -> "unexpected priority " + action.getPriority();
+		};
+	}
+
+	private static String ruleId(PlanDefinitionActionComponent action) {
+		return action.getCodeFirstRep().getCodingFirstRep().getCode();
+	}
+}
