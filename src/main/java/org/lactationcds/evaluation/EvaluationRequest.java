@@ -1,5 +1,6 @@
 package org.lactationcds.evaluation;
 
+import java.time.Instant;
 import java.util.Objects;
 import org.hl7.fhir.r4.model.Bundle;
 
@@ -9,8 +10,9 @@ import org.hl7.fhir.r4.model.Bundle;
  * @param planDefinition the versioned canonical ({@code url|version}) of the PlanDefinition to apply
  * @param subject the subject, {@code Patient/<id>}
  * @param data every resource the rules may read: the engine reads nothing else (no database during evaluation)
+ * @param evaluationTime "now" for the rules (the CDS Hooks request time), given to the CQL as "Evaluation Time"
  */
-public record EvaluationRequest(String planDefinition, String subject, Bundle data) {
+public record EvaluationRequest(String planDefinition, String subject, Bundle data, Instant evaluationTime) {
 
 	public EvaluationRequest {
 		Objects.requireNonNull(planDefinition, "planDefinition can not be null");
@@ -21,5 +23,6 @@ public record EvaluationRequest(String planDefinition, String subject, Bundle da
 			throw new IllegalArgumentException("subject must be Patient/<id>: " + subject);
 		}
 		Objects.requireNonNull(data, "data can not be null");
+		Objects.requireNonNull(evaluationTime, "evaluationTime can not be null");
 	}
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CanonicalType;
+import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.RequestGroup;
@@ -22,6 +23,8 @@ import org.opencds.cqf.fhir.utility.monad.Eithers;
  */
 public final class PlanDefinitionEvaluator {
 
+	static final String EVALUATION_TIME = "Evaluation Time";
+
 	private final IRepository content;
 	private final CrSettings settings;
 
@@ -37,7 +40,7 @@ public final class PlanDefinitionEvaluator {
 				Eithers.forLeft3(new CanonicalType(request.planDefinition())),
 				List.of(request.subject()),
 				null, null, null, null, null, null, null, null,
-				null,
+				evaluationParameters(request),
 				false,
 				request.data(),
 				null,
@@ -47,6 +50,18 @@ public final class PlanDefinitionEvaluator {
 		Bundle bundle = (Bundle) output.getParameterFirstRep().getResource();
 		RequestGroup requestGroup = (RequestGroup) bundle.getEntryFirstRep().getResource();
 		return new EvaluationResult(requestGroup, bundle, issuesIn(bundle));
+	}
+
+	/**
+	 * The engine's $apply gives CQL no evaluation time of its own (CQL Now() would be the moment each expression
+	 * runs), so the request time is passed as the parameter "Evaluation Time" that the rule libraries declare.
+	 */
+	private static Parameters evaluationParameters(EvaluationRequest request) {
+		Parameters parameters = new Parameters();
+		parameters.addParameter()
+				.setName(EVALUATION_TIME)
+				.setValue(new DateTimeType(request.evaluationTime().toString()));
+		return parameters;
 	}
 
 	private static List<OperationOutcome> issuesIn(Bundle bundle) {

@@ -3,9 +3,11 @@ package org.lactationcds.evaluation;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.IntegerType;
@@ -28,6 +30,11 @@ final class DyadFixture {
 	static final String LOINC = "http://loinc.org";
 	static final String UCUM = "http://unitsofmeasure.org";
 	static final String LOCAL = "http://lactation-cds.org/fhir/CodeSystem/lactation-obs";
+	static final String SNOMED = "http://snomed.info/sct";
+	static final Map<String, String> FINDINGS = Map.of(
+			"erythema", "247441003",
+			"breastPain", "53430007",
+			"engorgement", "200416006");
 
 	private final String key;
 	private final Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
@@ -100,6 +107,34 @@ final class DyadFixture {
 					.setEndElement(new DateTimeType(day(windowDay + 1).toString())));
 			diapers.setValue(new IntegerType(item.get("wetDiapers").asInt()));
 			add(diapers);
+		} else if (item.has("temperature")) {
+			Observation temperature = observation(motherId(), LOINC, "8310-5", day(item.get("day").asDouble()));
+			temperature.setValue(new Quantity().setValue(item.get("temperature").decimalValue()).setSystem(UCUM).setCode("Cel").setUnit("Cel"));
+			add(temperature);
+		} else if (item.has("finding")) {
+			String code = FINDINGS.get(item.get("finding").asText());
+			Observation finding = observation(motherId(), SNOMED, code, day(item.get("day").asDouble()));
+			if (item.has("bodySite")) {
+				finding.setBodySite(new CodeableConcept(new Coding(SNOMED, item.get("bodySite").asText(), null)));
+			}
+			add(finding);
+		} else if (item.has("condition")) {
+			Condition condition = new Condition();
+			condition.setId("Condition/" + key + "-" + (++sequence));
+			condition.setSubject(new Reference(motherId()));
+			condition.setClinicalStatus(new CodeableConcept(
+					new Coding("http://terminology.hl7.org/CodeSystem/condition-clinical", "active", null)));
+			condition.setCode(new CodeableConcept(new Coding(SNOMED, item.get("condition").asText(), null)));
+			condition.setOnset(new DateTimeType(day(item.get("onsetDay").asDouble()).toString()));
+			add(condition);
+		} else if (item.has("epds")) {
+			Observation epds = observation(motherId(), LOINC, "71354-5", day(item.get("day").asDouble()));
+			epds.setValue(new IntegerType(item.get("epds").asInt()));
+			add(epds);
+		} else if (item.has("epdsItem10")) {
+			Observation item10 = observation(motherId(), LOCAL, "epds-item10", day(item.get("day").asDouble()));
+			item10.setValue(new IntegerType(item.get("epdsItem10").asInt()));
+			add(item10);
 		} else {
 			throw new IllegalArgumentException("unknown scenario data item: " + item);
 		}

@@ -64,7 +64,8 @@ class GoldenScenarioEngineTests {
 		Set<String> cards = new TreeSet<>();
 
 		for (String subject : List.of(dyad.infantId(), dyad.motherId())) {
-			EvaluationResult result = evaluator.evaluate(new EvaluationRequest(RED_FLAGS, subject, dyad.bundle()));
+			EvaluationResult result = evaluator.evaluate(
+					new EvaluationRequest(RED_FLAGS, subject, dyad.bundle(), DyadFixture.day(scenario.evalAtDay())));
 			assertThat(result.issues().stream().flatMap(outcome -> outcome.getIssue().stream())
 							.map(issue -> issue.getDiagnostics()).toList())
 					.as("engine issues for %s", subject)
