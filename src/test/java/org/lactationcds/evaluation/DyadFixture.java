@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -114,6 +115,9 @@ final class DyadFixture {
 		} else if (item.has("finding")) {
 			String code = FINDINGS.get(item.get("finding").asText());
 			Observation finding = observation(motherId(), SNOMED, code, day(item.get("day").asDouble()));
+			if (code == null) {
+				throw new IllegalArgumentException("unknown finding: " + item);
+			}
 			if (item.has("bodySite")) {
 				finding.setBodySite(new CodeableConcept(new Coding(SNOMED, item.get("bodySite").asText(), null)));
 			}
@@ -125,8 +129,42 @@ final class DyadFixture {
 			condition.setClinicalStatus(new CodeableConcept(
 					new Coding("http://terminology.hl7.org/CodeSystem/condition-clinical", "active", null)));
 			condition.setCode(new CodeableConcept(new Coding(SNOMED, item.get("condition").asText(), null)));
-			condition.setOnset(new DateTimeType(day(item.get("onsetDay").asDouble()).toString()));
+			if (item.has("onsetDay")) {
+				condition.setOnset(new DateTimeType(day(item.get("onsetDay").asDouble()).toString()));
+			}
 			add(condition);
+		} else if (item.has("window")) {
+			// A 24-hour total of the mother's: {"window": "pump-sessions-24h", "windowDay": 3, "value": 10, "unit": "mL"}
+			int windowDay = item.get("windowDay").asInt();
+			Observation total = observation(motherId(), LOCAL, item.get("window").asText(), null);
+			total.setEffective(new Period()
+					.setStartElement(new DateTimeType(day(windowDay).toString()))
+					.setEndElement(new DateTimeType(day(windowDay + 1).toString())));
+			if (item.has("unit")) {
+				String unit = item.get("unit").asText();
+				total.setValue(new Quantity().setValue(item.get("value").decimalValue()).setSystem(UCUM).setCode(unit).setUnit(unit));
+			} else {
+				total.setValue(new IntegerType(item.get("value").asInt()));
+			}
+			add(total);
+		} else if (item.has("local")) {
+			// A finding with a local code: {"local": "letdown-difficulty", "day": 19, "value": true}
+			Observation finding = observation(motherId(), LOCAL, item.get("local").asText(), day(item.get("day").asDouble()));
+			if (item.has("value")) {
+				finding.setValue(new BooleanType(item.get("value").asBoolean()));
+			}
+			add(finding);
+		} else if (item.has("painScore")) {
+			Observation pain = observation(motherId(), LOINC, "72514-3", day(item.get("day").asDouble()));
+			pain.setValue(new IntegerType(item.get("painScore").asInt()));
+			pain.setBodySite(new CodeableConcept(new Coding(SNOMED, item.get("bodySite").asText(), null)));
+			add(pain);
+		} else if (item.has("tsh")) {
+			Observation tsh = observation(motherId(), LOINC, "3016-3", day(item.get("day").asDouble()));
+			tsh.setValue(new Quantity().setValue(item.get("tsh").decimalValue()).setSystem(UCUM).setCode("m[IU]/L").setUnit("mIU/L"));
+			tsh.addReferenceRange().setHigh((org.hl7.fhir.r4.model.SimpleQuantity) new org.hl7.fhir.r4.model.SimpleQuantity()
+					.setValue(item.get("referenceHigh").decimalValue()).setSystem(UCUM).setCode("m[IU]/L").setUnit("mIU/L"));
+			add(tsh);
 		} else if (item.has("epds")) {
 			Observation epds = observation(motherId(), LOINC, "71354-5", day(item.get("day").asDouble()));
 			epds.setValue(new IntegerType(item.get("epds").asInt()));
