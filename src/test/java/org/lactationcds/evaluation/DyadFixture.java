@@ -11,14 +11,21 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.Dosage;
 import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Medication;
+import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.RelatedPerson;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.ServiceRequest;
+import org.hl7.fhir.r4.model.SimpleQuantity;
+import org.hl7.fhir.r4.model.Timing;
 
 /**
  * The shared fixture of clinical-rules.md section 3.0 as FHIR resources: infant inf-NN born 2025-03-01T08:00:00Z
@@ -47,7 +54,7 @@ final class DyadFixture {
 
 	static DyadFixture forScenario(GoldenScenario scenario) {
 		DyadFixture fixture = new DyadFixture(scenario.id().toLowerCase());
-		fixture.addDyad(scenario.evalAtDay());
+		fixture.addDyad(scenario.evalAtDay(), scenario.lactating());
 		for (JsonNode item : scenario.data()) {
 			fixture.add(item);
 		}
@@ -70,7 +77,7 @@ final class DyadFixture {
 		return BIRTH.plus(Duration.ofMinutes(Math.round(n * 24 * 60)));
 	}
 
-	private void addDyad(int evalAtDay) {
+	private void addDyad(int evalAtDay, boolean lactating) {
 		Patient infant = new Patient();
 		infant.setId(infantId());
 		DateType birthDate = new DateType("2025-03-01");
@@ -90,9 +97,9 @@ final class DyadFixture {
 		add(mother);
 		add(mom);
 		add(quantity(infantId(), LOINC, "8339-4", day(0), 3500, "g"));
-		Observation lactating = observation(motherId(), LOINC, "63895-7", day(evalAtDay - 1));
-		lactating.setValue(new CodeableConcept(new Coding(LOINC, "LA29252-6", "Currently breastfeeding")));
-		add(lactating);
+		if (lactating) {
+			add(breastfeedingStatus("LA29252-6", evalAtDay - 1));
+		}
 	}
 
 	private void add(JsonNode item) {
@@ -165,6 +172,26 @@ final class DyadFixture {
 			tsh.addReferenceRange().setHigh((org.hl7.fhir.r4.model.SimpleQuantity) new org.hl7.fhir.r4.model.SimpleQuantity()
 					.setValue(item.get("referenceHigh").decimalValue()).setSystem(UCUM).setCode("m[IU]/L").setUnit("mIU/L"));
 			add(tsh);
+		} else if (item.has("breastfeeding")) {
+			add(breastfeedingStatus(item.get("breastfeeding").asText(), item.get("day").asDouble()));
+		} else if (item.has("draftMedication")) {
+			add(draftMedication(item));
+		} else if (item.has("draftMassage")) {
+			ServiceRequest massage = new ServiceRequest();
+			massage.setId("ServiceRequest/" + key + "-" + (++sequence));
+			massage.setStatus(ServiceRequest.ServiceRequestStatus.DRAFT);
+			massage.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
+			massage.setSubject(new Reference(motherId()));
+			massage.setCode(new CodeableConcept(new Coding(LOCAL, "breast-massage", "Breast massage")));
+			add(massage);
+		} else if (item.has("procedure")) {
+			Procedure procedure = new Procedure();
+			procedure.setId("Procedure/" + key + "-" + (++sequence));
+			procedure.setStatus(Procedure.ProcedureStatus.COMPLETED);
+			procedure.setSubject(new Reference(motherId()));
+			procedure.setCode(new CodeableConcept(new Coding(LOCAL, item.get("procedure").asText(), null)));
+			procedure.setPerformed(new DateTimeType(day(item.get("day").asDouble()).toString()));
+			add(procedure);
 		} else if (item.has("epds")) {
 			Observation epds = observation(motherId(), LOINC, "71354-5", day(item.get("day").asDouble()));
 			epds.setValue(new IntegerType(item.get("epds").asInt()));
@@ -176,6 +203,49 @@ final class DyadFixture {
 		} else {
 			throw new IllegalArgumentException("unknown scenario data item: " + item);
 		}
+	}
+
+	private Observation breastfeedingStatus(String answer, double atDay) {
+		Observation status = observation(motherId(), LOINC, "63895-7", day(atDay));
+		status.setValue(new CodeableConcept(new Coding(LOINC, answer, null)));
+		return status;
+	}
+
+	/** A draft MedicationRequest: one ingredient as medicationCodeableConcept, several as a contained Medication. */
+	private MedicationRequest draftMedication(JsonNode item) {
+		MedicationRequest order = new MedicationRequest();
+		order.setId("MedicationRequest/" + key + "-" + (++sequence));
+		order.setStatus(MedicationRequest.MedicationRequestStatus.DRAFT);
+		order.setIntent(MedicationRequest.MedicationRequestIntent.ORDER);
+		order.setSubject(new Reference(motherId()));
+		JsonNode ingredients = item.get("draftMedication");
+		if (ingredients.size() == 1) {
+			order.setMedication(rxNorm(ingredients.get(0)));
+		} else {
+			Medication medication = new Medication();
+			medication.setId("med");
+			ingredients.forEach(ingredient -> medication.addIngredient().setItem(rxNorm(ingredient)));
+			order.addContained(medication);
+			order.setMedication(new Reference("#med"));
+		}
+		Dosage dosage = order.addDosageInstruction();
+		String unit = item.has("doseUnit") ? item.get("doseUnit").asText() : "mg";
+		dosage.addDoseAndRate().setDose(new SimpleQuantity()
+				.setValue(item.get("dose").decimalValue()).setSystem(UCUM).setCode(unit).setUnit(unit));
+		dosage.getTiming().getRepeat()
+				.setFrequency(item.get("frequency").asInt())
+				.setPeriod(item.get("period").decimalValue())
+				.setPeriodUnit(Timing.UnitsOfTime.fromCode(item.get("periodUnit").asText()));
+		if (item.has("supplyDays")) {
+			order.getDispenseRequest().setExpectedSupplyDuration((org.hl7.fhir.r4.model.Duration) new org.hl7.fhir.r4.model.Duration()
+					.setValue(item.get("supplyDays").asInt()).setSystem(UCUM).setCode("d").setUnit("days"));
+		}
+		return order;
+	}
+
+	private static CodeableConcept rxNorm(JsonNode ingredient) {
+		return new CodeableConcept(new Coding(
+				"http://www.nlm.nih.gov/research/umls/rxnorm", ingredient.get(0).asText(), ingredient.get(1).asText()));
 	}
 
 	private Observation quantity(String subject, String system, String code, Instant at, int value, String unit) {

@@ -10,7 +10,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /** One golden scenario of clinical-rules.md section 3, read from golden-scenarios.json. */
-record GoldenScenario(String id, String name, String context, String hook, int evalAtDay, JsonNode data, Set<String> expected) {
+record GoldenScenario(
+		String id, String name, String context, String hook, int evalAtDay, boolean lactating, JsonNode data, Set<String> expected) {
 
 	static List<GoldenScenario> all() {
 		try (InputStream in = GoldenScenario.class.getResourceAsStream("golden-scenarios.json")) {
@@ -25,6 +26,7 @@ record GoldenScenario(String id, String name, String context, String hook, int e
 						node.get("context").asText(),
 						node.has("hook") ? node.get("hook").asText() : "patient-view",
 						node.get("evalAt").asInt(),
+						!node.has("lactating") || node.get("lactating").asBoolean(),
 						node.get("data"),
 						expected));
 			}
