@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Map;
 import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
@@ -172,6 +173,23 @@ final class DyadFixture {
 			tsh.addReferenceRange().setHigh((org.hl7.fhir.r4.model.SimpleQuantity) new org.hl7.fhir.r4.model.SimpleQuantity()
 					.setValue(item.get("referenceHigh").decimalValue()).setSystem(UCUM).setCode("m[IU]/L").setUnit("mIU/L"));
 			add(tsh);
+		} else if (item.has("relactationCarePlanStartDay")) {
+			CarePlan plan = new CarePlan();
+			plan.setId("CarePlan/" + key + "-" + (++sequence));
+			plan.setStatus(CarePlan.CarePlanStatus.ACTIVE);
+			plan.setIntent(CarePlan.CarePlanIntent.PLAN);
+			plan.setSubject(new Reference(motherId()));
+			plan.addInstantiatesCanonical("http://lactation-cds.org/fhir/PlanDefinition/relactation-protocol|1.0.0");
+			plan.getPeriod().setStartElement(new DateTimeType(day(item.get("relactationCarePlanStartDay").asDouble()).toString()));
+			add(plan);
+		} else if (item.has("supplementMl")) {
+			int windowDay = item.get("windowDay").asInt();
+			Observation supplement = observation(infantId(), LOCAL, "supplement-volume-24h", null);
+			supplement.setEffective(new Period()
+					.setStartElement(new DateTimeType(day(windowDay).toString()))
+					.setEndElement(new DateTimeType(day(windowDay + 1).toString())));
+			supplement.setValue(new Quantity().setValue(item.get("supplementMl").asInt()).setSystem(UCUM).setCode("mL").setUnit("mL"));
+			add(supplement);
 		} else if (item.has("breastfeeding")) {
 			add(breastfeedingStatus(item.get("breastfeeding").asText(), item.get("day").asDouble()));
 		} else if (item.has("draftMedication")) {

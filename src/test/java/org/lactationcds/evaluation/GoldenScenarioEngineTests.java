@@ -84,6 +84,20 @@ class GoldenScenarioEngineTests {
 		assertThat(cards).isEqualTo(scenario.expected());
 	}
 
+	@org.junit.jupiter.api.Test
+	void scenarioFileWhenComparedWithTheCatalogueHoldsEverySubCase() throws java.io.IOException {
+		String catalogue = java.nio.file.Files.readString(java.nio.file.Path.of("..", "shared", "clinical-rules.md"));
+		java.util.regex.Matcher row = java.util.regex.Pattern.compile("^\\| (GS-\\d+[a-z]?) \\|", java.util.regex.Pattern.MULTILINE)
+				.matcher(catalogue);
+		Set<String> specified = new TreeSet<>();
+		while (row.find()) {
+			specified.add(row.group(1));
+		}
+
+		assertThat(specified).hasSize(82);
+		assertThat(scenarios()).extracting(GoldenScenario::id).containsExactlyInAnyOrderElementsOf(specified);
+	}
+
 	private static String indicator(RequestGroupActionComponent action) {
 		return switch (action.getPriority()) {
 			case STAT -> "critical";

@@ -27,7 +27,10 @@ import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.r4.model.CodeSystem;
 import org.hl7.fhir.r4.model.Library;
 import org.hl7.fhir.r4.model.MetadataResource;
+import org.hl7.fhir.r4.model.PlanDefinition;
+import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.TriggerDefinition;
 import org.hl7.fhir.r4.model.ValueSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -114,6 +117,54 @@ class KnowledgePackageTests {
 		for (ValueSet valueSet : knowledge.resourcesOfType(ValueSet.class)) {
 			long composed = valueSet.getCompose().getInclude().stream().mapToLong(include -> include.getConcept().size()).sum();
 			assertThat(valueSet.getExpansion().getContains()).as(valueSet.getUrl()).hasSize((int) composed);
+		}
+	}
+
+	@Test
+	void everyRuleOfTheCatalogueWhenEncodedIsExactlyOneDocumentedTriggeredAction() throws IOException {
+		List<PlanDefinitionActionComponent> actions = knowledge.resourcesOfType(PlanDefinition.class).stream()
+				.flatMap(plan -> plan.getAction().stream())
+				.filter(action -> RULES_SYSTEM.equals(action.getCodeFirstRep().getCodingFirstRep().getSystem()))
+				.toList();
+
+		assertThat(actions).extracting(action -> action.getCodeFirstRep().getCodingFirstRep().getCode())
+				.containsExactlyInAnyOrderElementsOf(ruleIdsOfTheCatalogue());
+		assertThat(actions).allSatisfy(action -> {
+			String rule = action.getCodeFirstRep().getCodingFirstRep().getCode();
+			assertThat(action.getDocumentation()).as("%s documentation", rule).isNotEmpty();
+			assertThat(action.getTrigger()).as("%s triggers", rule)
+					.isNotEmpty()
+					.allSatisfy(trigger -> assertThat(trigger.getType()).isEqualTo(TriggerDefinition.TriggerType.NAMEDEVENT));
+			assertThat(action.getConditionFirstRep().getExpression().getExpression()).isEqualTo(rule + " Applies");
+		});
+	}
+
+	@Test
+	void everyDefinitionWhenReferencedByAnActionIsInThePackageAtThatVersion() {
+		Set<String> published = new TreeSet<>();
+		for (Resource resource : knowledge.resources()) {
+			if (resource instanceof MetadataResource artifact) {
+				published.add(artifact.getUrl() + "|" + artifact.getVersion());
+			}
+		}
+		List<String> references = new java.util.ArrayList<>();
+		for (PlanDefinition plan : knowledge.resourcesOfType(PlanDefinition.class)) {
+			plan.getLibrary().forEach(library -> references.add(library.getValue()));
+			collectDefinitions(plan.getAction(), references);
+		}
+
+		assertThat(references).isNotEmpty().allSatisfy(reference -> {
+			assertThat(reference).as("versioned canonical").contains("|");
+			assertThat(published).as(reference).contains(reference);
+		});
+	}
+
+	private static void collectDefinitions(List<PlanDefinitionActionComponent> actions, List<String> references) {
+		for (PlanDefinitionActionComponent action : actions) {
+			if (action.hasDefinitionCanonicalType()) {
+				references.add(action.getDefinitionCanonicalType().getValue());
+			}
+			collectDefinitions(action.getAction(), references);
 		}
 	}
 
