@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CanonicalType;
+import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Parameters;
@@ -33,7 +34,10 @@ public final class PlanDefinitionEvaluator {
 		this.settings = settings;
 	}
 
-	/** The one call of the engine's 17-argument {@code applyR5}: subject and data only, no server data. */
+	/**
+	 * Applies for the CDS path: the RequestGroup of the applicable actions and the proposed resources. (The one call
+	 * of the engine's 17-argument {@code applyR5}: subject, evaluation time and data only, no server data.)
+	 */
 	public EvaluationResult evaluate(EvaluationRequest request) {
 		PlanDefinitionProcessor processor = new PlanDefinitionProcessor(content, settings);
 		Parameters output = (Parameters) processor.applyR5(
@@ -50,6 +54,49 @@ public final class PlanDefinitionEvaluator {
 		Bundle bundle = (Bundle) output.getParameterFirstRep().getResource();
 		RequestGroup requestGroup = (RequestGroup) bundle.getEntryFirstRep().getResource();
 		return new EvaluationResult(requestGroup, bundle, issuesIn(bundle));
+	}
+
+	/**
+	 * Applies as FHIR R4 {@code PlanDefinition/$apply} answers: a CarePlan whose activities reference the proposed
+	 * requests (contained).
+	 */
+	public CarePlan applyAsCarePlan(EvaluationRequest request) {
+		PlanDefinitionProcessor processor = new PlanDefinitionProcessor(content, settings);
+		return activityPerStep((CarePlan) processor.apply(
+				Eithers.forLeft3(new CanonicalType(request.planDefinition())),
+				request.subject(),
+				null, null, null, null, null, null, null, null,
+				evaluationParameters(request),
+				false,
+				request.data(),
+				null,
+				(IRepository) null,
+				(IRepository) null,
+				(IRepository) null));
+	}
+
+	/**
+	 * The engine answers one CarePlan activity that references a contained RequestGroup, whose actions reference the
+	 * contained requests. A clinician reads a CarePlan by its activities, so each step becomes an activity of its own
+	 * referencing its request, and the RequestGroup wrapper goes.
+	 */
+	private static CarePlan activityPerStep(CarePlan plan) {
+		RequestGroup group = plan.getContained().stream()
+				.filter(RequestGroup.class::isInstance)
+				.map(RequestGroup.class::cast)
+				.findFirst()
+				.orElse(null);
+		if (group == null) {
+			return plan;
+		}
+		plan.getActivity().clear();
+		for (RequestGroup.RequestGroupActionComponent action : group.getAction()) {
+			if (action != null && action.hasResource()) {
+				plan.addActivity().setReference(action.getResource());
+			}
+		}
+		plan.getContained().remove(group);
+		return plan;
 	}
 
 	/**

@@ -35,7 +35,8 @@ public class KnowledgeConfiguration {
 			KnowledgeProperties properties,
 			KnowledgePackageReader reader,
 			CqlLibraryCompiler compiler,
-			IFhirSystemDao<Bundle, ?> systemDao) {
-		return new KnowledgeLoader(properties, reader, compiler, systemDao);
+			IFhirSystemDao<Bundle, ?> systemDao,
+			EvaluationSettings evaluationSettings) {
+		return new KnowledgeLoader(properties, reader, compiler, systemDao, evaluationSettings);
 	}
 }

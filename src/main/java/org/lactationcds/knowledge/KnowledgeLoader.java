@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.HTTPVerb;
 import org.hl7.fhir.r4.model.Resource;
+import org.opencds.cqf.fhir.cql.EvaluationSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -26,17 +27,20 @@ public class KnowledgeLoader implements ApplicationRunner {
 	private final KnowledgePackageReader reader;
 	private final CqlLibraryCompiler compiler;
 	private final IFhirSystemDao<Bundle, ?> systemDao;
-	private final AtomicReference<KnowledgePackage> current = new AtomicReference<>();
+	private final EvaluationSettings evaluationSettings;
+	private final AtomicReference<KnowledgeSnapshot> current = new AtomicReference<>();
 
 	public KnowledgeLoader(
 			KnowledgeProperties properties,
 			KnowledgePackageReader reader,
 			CqlLibraryCompiler compiler,
-			IFhirSystemDao<Bundle, ?> systemDao) {
+			IFhirSystemDao<Bundle, ?> systemDao,
+			EvaluationSettings evaluationSettings) {
 		this.properties = properties;
 		this.reader = reader;
 		this.compiler = compiler;
 		this.systemDao = systemDao;
+		this.evaluationSettings = evaluationSettings;
 	}
 
 	@Override
@@ -50,16 +54,20 @@ public class KnowledgeLoader implements ApplicationRunner {
 		KnowledgePackage knowledge = reader.read(properties.location());
 		compiler.compile(knowledge);
 		systemDao.transaction(new SystemRequestDetails(), upsertTransaction(knowledge));
-		current.set(knowledge);
+		current.set(KnowledgeSnapshot.of(systemDao.getContext(), knowledge, evaluationSettings));
 		log.info("Knowledge loaded from {}: {} resources, {} CQL libraries compiled, in {} ms",
 				knowledge.location(), knowledge.resources().size(), knowledge.cqlLibraries().size(),
 				(System.nanoTime() - start) / 1_000_000);
 		return knowledge;
 	}
 
-	/** The knowledge most recently loaded, or null before the first load. */
-	public KnowledgePackage current() {
-		return current.get();
+	/** The knowledge evaluations run on: the one most recently loaded. */
+	public KnowledgeSnapshot current() {
+		KnowledgeSnapshot snapshot = current.get();
+		if (snapshot == null) {
+			throw new IllegalStateException("The knowledge is not loaded yet");
+		}
+		return snapshot;
 	}
 
 	private static Bundle upsertTransaction(KnowledgePackage knowledge) {

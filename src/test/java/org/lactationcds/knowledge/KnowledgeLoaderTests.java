@@ -44,7 +44,7 @@ class KnowledgeLoaderTests {
 
 	@Test
 	void storeWhenServerIsReadyHoldsEveryKnowledgeResourceWithItsCql() {
-		KnowledgePackage knowledge = loader.current();
+		KnowledgePackage knowledge = loader.current().knowledge();
 
 		for (Resource resource : knowledge.resources()) {
 			Resource stored = (Resource) fhir.read().resource(resource.getClass()).withId(resource.getIdElement().getIdPart()).execute();
@@ -93,7 +93,7 @@ class KnowledgeLoaderTests {
 	}
 
 	private Map<String, String> storedVersions() {
-		return loader.current().resources().stream().collect(Collectors.toMap(
+		return loader.current().knowledge().resources().stream().collect(Collectors.toMap(
 				Resource::getId,
 				resource -> ((Resource) fhir.read().resource(resource.getClass())
 								.withId(resource.getIdElement().getIdPart()).execute())

@@ -1,0 +1,31 @@
+package org.lactationcds.evaluation;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import java.time.Clock;
+import org.lactationcds.knowledge.KnowledgeLoader;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** PlanDefinition evaluation exposed over FHIR REST ({@code $apply}). */
+@Configuration(proxyBeanMethods = false)
+public class EvaluationConfiguration {
+
+	/** "Now" for evaluations: the system clock; tests replace it. */
+	@Bean
+	@ConditionalOnMissingBean
+	public Clock clock() {
+		return Clock.systemUTC();
+	}
+
+	/** Created here and added to the FHIR server, which the FHIR configuration builds without knowing about it. */
+	@Bean
+	public ApplyOperationProvider applyOperationProvider(
+			KnowledgeLoader knowledgeLoader, DaoRegistry daoRegistry, Clock clock, RestfulServer fhirRestfulServer) {
+		ApplyOperationProvider provider =
+				new ApplyOperationProvider(knowledgeLoader, new SubjectDataReader(daoRegistry), clock);
+		fhirRestfulServer.registerProvider(provider);
+		return provider;
+	}
+}
