@@ -77,8 +77,8 @@ public final class PlanDefinitionEvaluator {
 
 	/**
 	 * The engine answers one CarePlan activity that references a contained RequestGroup, whose actions reference the
-	 * contained requests. A clinician reads a CarePlan by its activities, so each step becomes an activity of its own
-	 * referencing its request, and the RequestGroup wrapper goes.
+	 * contained requests. A clinician reads a CarePlan by its activities, so every action becomes an activity: one
+	 * with a request references it, one without (a fired rule: its summary and evidence) carries them in its detail.
 	 */
 	private static CarePlan activityPerStep(CarePlan plan) {
 		RequestGroup group = plan.getContained().stream()
@@ -90,13 +90,26 @@ public final class PlanDefinitionEvaluator {
 			return plan;
 		}
 		plan.getActivity().clear();
-		for (RequestGroup.RequestGroupActionComponent action : group.getAction()) {
-			if (action != null && action.hasResource()) {
-				plan.addActivity().setReference(action.getResource());
-			}
-		}
+		addActivities(plan, group.getAction());
 		plan.getContained().remove(group);
 		return plan;
+	}
+
+	private static void addActivities(CarePlan plan, List<RequestGroup.RequestGroupActionComponent> actions) {
+		for (RequestGroup.RequestGroupActionComponent action : actions) {
+			if (action == null) {
+				continue;
+			}
+			if (action.hasResource()) {
+				plan.addActivity().setReference(action.getResource());
+			} else {
+				CarePlan.CarePlanActivityDetailComponent detail = plan.addActivity().getDetail()
+						.setStatus(CarePlan.CarePlanActivityStatus.NOTSTARTED)
+						.setDescription(action.getTitle() + (action.hasDescription() ? "\n\n" + action.getDescription() : ""));
+				action.getCode().forEach(code -> detail.addReasonCode(code));
+			}
+			addActivities(plan, action.getAction());
+		}
 	}
 
 	/**

@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ca.uhn.fhir.context.FhirContext;
 import java.net.http.HttpResponse;
 import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
@@ -52,6 +58,30 @@ class ApplyOperationTests {
 				.doesNotContain("RequestGroup")
 				.contains("ServiceRequest", "CommunicationRequest", "Task", "Goal");
 		assertThat(plan.getGoal()).hasSize(2);
+	}
+
+	@Test
+	void applyWhenRedFlagsFireKeepsTheRuleSummaryEvidenceAndSuggestionAsActivities() {
+		IdType mother = (IdType) client.fhir().create().resource(new Patient()).execute().getId();
+		Observation epds = new Observation();
+		epds.setStatus(Observation.ObservationStatus.FINAL);
+		epds.setCode(new CodeableConcept(new Coding("http://loinc.org", "71354-5", "EPDS total")));
+		epds.setSubject(new Reference(mother.toUnqualifiedVersionless()));
+		epds.setEffective(new DateTimeType(new java.util.Date()));
+		epds.setValue(new IntegerType(13));
+		client.fhir().create().resource(epds).execute();
+
+		HttpResponse<String> response = client.get("/fhir/PlanDefinition/lactation-red-flags/$apply?subject=Patient/"
+				+ mother.getIdPart());
+
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		CarePlan plan = fhirContext.newJsonParser().parseResource(CarePlan.class, response.body());
+		assertThat(plan.getActivity()).anySatisfy(activity -> {
+			assertThat(activity.getDetail().getReasonCodeFirstRep().getCodingFirstRep().getCode()).isEqualTo("PSYCH-SUPPORT");
+			assertThat(activity.getDetail().getDescription()).startsWith("EPDS 13 (≥13)").contains("EPDS total 13");
+		});
+		assertThat(plan.getActivity()).anySatisfy(activity ->
+				assertThat(activity.getReference().getReference()).startsWith("#PSYCH-SUPPORT-referral"));
 	}
 
 	@Nested
