@@ -74,6 +74,13 @@ final class DyadFixture {
 		return bundle;
 	}
 
+	/** The day-window of a 24-hour total: [D+k, D+k+1). */
+	static Period dayWindow(int k) {
+		return new Period()
+				.setStartElement(new DateTimeType(day(k).toString()))
+				.setEndElement(new DateTimeType(day(k + 1).toString()));
+	}
+
 	static Instant day(double n) {
 		return BIRTH.plus(Duration.ofMinutes(Math.round(n * 24 * 60)));
 	}
@@ -111,9 +118,7 @@ final class DyadFixture {
 		} else if (item.has("wetDiapers")) {
 			int windowDay = item.get("windowDay").asInt();
 			Observation diapers = observation(infantId(), LOCAL, "infant-wet-diapers-24h", null);
-			diapers.setEffective(new Period()
-					.setStartElement(new DateTimeType(day(windowDay).toString()))
-					.setEndElement(new DateTimeType(day(windowDay + 1).toString())));
+			diapers.setEffective(dayWindow(windowDay));
 			diapers.setValue(new IntegerType(item.get("wetDiapers").asInt()));
 			add(diapers);
 		} else if (item.has("temperature")) {
@@ -145,9 +150,7 @@ final class DyadFixture {
 			// A 24-hour total of the mother's: {"window": "pump-sessions-24h", "windowDay": 3, "value": 10, "unit": "mL"}
 			int windowDay = item.get("windowDay").asInt();
 			Observation total = observation(motherId(), LOCAL, item.get("window").asText(), null);
-			total.setEffective(new Period()
-					.setStartElement(new DateTimeType(day(windowDay).toString()))
-					.setEndElement(new DateTimeType(day(windowDay + 1).toString())));
+			total.setEffective(dayWindow(windowDay));
 			if (item.has("unit")) {
 				String unit = item.get("unit").asText();
 				total.setValue(new Quantity().setValue(item.get("value").decimalValue()).setSystem(UCUM).setCode(unit).setUnit(unit));
@@ -185,9 +188,7 @@ final class DyadFixture {
 		} else if (item.has("supplementMl")) {
 			int windowDay = item.get("windowDay").asInt();
 			Observation supplement = observation(infantId(), LOCAL, "supplement-volume-24h", null);
-			supplement.setEffective(new Period()
-					.setStartElement(new DateTimeType(day(windowDay).toString()))
-					.setEndElement(new DateTimeType(day(windowDay + 1).toString())));
+			supplement.setEffective(dayWindow(windowDay));
 			supplement.setValue(new Quantity().setValue(item.get("supplementMl").asInt()).setSystem(UCUM).setCode("mL").setUnit("mL"));
 			add(supplement);
 		} else if (item.has("breastfeeding")) {
