@@ -22,14 +22,11 @@ import org.opencds.cqf.fhir.cql.EvaluationSettings;
  */
 public final class CqlLibraryCompiler {
 
-	private final EvaluationSettings evaluationSettings;
-
-	public CqlLibraryCompiler(EvaluationSettings evaluationSettings) {
-		this.evaluationSettings = evaluationSettings;
-	}
-
-	/** Compiles every CQL library of the package; throws {@link KnowledgeException} listing all errors. */
-	public void compile(KnowledgePackage knowledge) {
+	/**
+	 * Compiles every CQL library of the package into the settings' compiled-library cache; throws
+	 * {@link KnowledgeException} listing all errors.
+	 */
+	public void compile(KnowledgePackage knowledge, EvaluationSettings evaluationSettings) {
 		LibraryManager libraryManager = new LibraryManager(
 				new ModelManager(evaluationSettings.getModelCache()),
 				evaluationSettings.getCqlOptions().getCqlCompilerOptions(),
@@ -71,14 +68,22 @@ public final class CqlLibraryCompiler {
 
 		@Override
 		public Source getLibrarySource(VersionedIdentifier id) {
-			Map<String, String> sources = knowledge.cqlByLibraryName();
-			String cql = sources.get(id.getId());
+			String cql = id.getVersion() != null ? knowledge.cql(id.getId(), id.getVersion()) : latest(id.getId());
 			if (cql == null) {
 				return null;
 			}
 			Buffer buffer = new Buffer();
 			Utf8Kt.writeString(buffer, cql, 0, cql.length());
 			return buffer;
+		}
+
+		/** An include without a version takes the highest version present. */
+		private String latest(String name) {
+			return knowledge.cqlByLibrary().entrySet().stream()
+					.filter(entry -> entry.getKey().startsWith(name + "|"))
+					.max(Map.Entry.comparingByKey())
+					.map(Map.Entry::getValue)
+					.orElse(null);
 		}
 	}
 }

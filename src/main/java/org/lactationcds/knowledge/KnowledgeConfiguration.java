@@ -1,24 +1,18 @@
 package org.lactationcds.knowledge;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.cache.IResourceChangeListenerRegistry;
+import ca.uhn.fhir.jpa.cache.ResourceChangeListenerRegistryInterceptor;
 import org.hl7.fhir.r4.model.Bundle;
-import org.opencds.cqf.fhir.cql.EvaluationSettings;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Knowledge reading, CQL compilation and loading into the store at start-up. */
+/** Knowledge reading, CQL compilation, loading into the store at start-up, and refresh when the store changes. */
 @Configuration(proxyBeanMethods = false)
 public class KnowledgeConfiguration {
-
-	/**
-	 * One set of engine caches (compiled libraries, models, value sets) for the whole server: libraries are
-	 * compiled into it at start-up and every evaluation reads from it.
-	 */
-	@Bean
-	public EvaluationSettings evaluationSettings() {
-		return EvaluationSettings.getDefault();
-	}
 
 	@Bean
 	public KnowledgePackageReader knowledgePackageReader(FhirContext fhirContext) {
@@ -26,8 +20,8 @@ public class KnowledgeConfiguration {
 	}
 
 	@Bean
-	public CqlLibraryCompiler cqlLibraryCompiler(EvaluationSettings evaluationSettings) {
-		return new CqlLibraryCompiler(evaluationSettings);
+	public CqlLibraryCompiler cqlLibraryCompiler() {
+		return new CqlLibraryCompiler();
 	}
 
 	@Bean
@@ -36,7 +30,27 @@ public class KnowledgeConfiguration {
 			KnowledgePackageReader reader,
 			CqlLibraryCompiler compiler,
 			IFhirSystemDao<Bundle, ?> systemDao,
-			EvaluationSettings evaluationSettings) {
-		return new KnowledgeLoader(properties, reader, compiler, systemDao, evaluationSettings);
+			DaoRegistry daoRegistry) {
+		return new KnowledgeLoader(
+				properties, reader, new KnowledgeStoreReader(daoRegistry), compiler, systemDao, daoRegistry);
+	}
+
+	/** Tells HAPI's change listeners about changes made through this instance (HAPI does not register it itself). */
+	@Bean
+	public ResourceChangeListenerRegistryInterceptor resourceChangeListenerRegistryInterceptor() {
+		return new ResourceChangeListenerRegistryInterceptor();
+	}
+
+	@Bean
+	public KnowledgeReloader knowledgeReloader(KnowledgeLoader loader, IResourceChangeListenerRegistry registry) {
+		return new KnowledgeReloader(loader, registry);
+	}
+
+	@Bean
+	public CqlPublishCheck cqlPublishCheck(
+			KnowledgeLoader loader, CqlLibraryCompiler compiler, FhirContext fhirContext, IInterceptorService interceptors) {
+		CqlPublishCheck check = new CqlPublishCheck(loader, compiler, fhirContext);
+		interceptors.registerInterceptor(check);
+		return check;
 	}
 }

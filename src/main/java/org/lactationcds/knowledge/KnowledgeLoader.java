@@ -1,46 +1,70 @@
 package org.lactationcds.knowledge;
 
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.HTTPVerb;
+import org.hl7.fhir.r4.model.MetadataResource;
 import org.hl7.fhir.r4.model.Resource;
 import org.opencds.cqf.fhir.cql.EvaluationSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 
 /**
- * At start-up, before the server reports ready: reads the knowledge, compiles every CQL library (a library that does
- * not compile stops start-up with its errors), and upserts every resource into the FHIR store in one transaction.
+ * Keeps the knowledge that evaluations run on equal to the knowledge in the FHIR store.
  *
- * <p>The upsert is idempotent: HAPI does not create a new version for an update whose content is unchanged, so a
- * second start changes nothing, and a changed file becomes a new version of the stored resource.
+ * <p>At start-up, before the server reports ready: reads the packaged knowledge, compiles every CQL library (a
+ * library that does not compile stops start-up with its errors), and upserts it into the store in one
+ * transaction. HAPI creates no new version for an unchanged resource, so a second start changes nothing; a resource
+ * whose stored copy carries another version was published through FHIR REST and is left alone. Then, and whenever
+ * the stored knowledge changes ({@link #refreshSoon()}), it builds a snapshot from the store, compiles it into fresh
+ * engine caches, and swaps it in: the old snapshot keeps serving until the new one has compiled.
  */
-public class KnowledgeLoader implements ApplicationRunner {
+public class KnowledgeLoader implements ApplicationRunner, DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(KnowledgeLoader.class);
 
 	private final KnowledgeProperties properties;
 	private final KnowledgePackageReader reader;
+	private final KnowledgeStoreReader storeReader;
 	private final CqlLibraryCompiler compiler;
 	private final IFhirSystemDao<Bundle, ?> systemDao;
-	private final EvaluationSettings evaluationSettings;
+	private final DaoRegistry daoRegistry;
+	private final FhirContext fhirContext;
 	private final AtomicReference<KnowledgeSnapshot> current = new AtomicReference<>();
+	private final ExecutorService refresher = Executors.newSingleThreadExecutor(runnable -> {
+		Thread thread = new Thread(runnable, "knowledge-refresh");
+		thread.setDaemon(true);
+		return thread;
+	});
+	private final AtomicBoolean refreshQueued = new AtomicBoolean();
 
 	public KnowledgeLoader(
 			KnowledgeProperties properties,
 			KnowledgePackageReader reader,
+			KnowledgeStoreReader storeReader,
 			CqlLibraryCompiler compiler,
 			IFhirSystemDao<Bundle, ?> systemDao,
-			EvaluationSettings evaluationSettings) {
+			DaoRegistry daoRegistry) {
 		this.properties = properties;
 		this.reader = reader;
+		this.storeReader = storeReader;
 		this.compiler = compiler;
 		this.systemDao = systemDao;
-		this.evaluationSettings = evaluationSettings;
+		this.daoRegistry = daoRegistry;
+		this.fhirContext = systemDao.getContext();
 	}
 
 	@Override
@@ -48,20 +72,21 @@ public class KnowledgeLoader implements ApplicationRunner {
 		load();
 	}
 
-	/** Reads, compiles and stores the knowledge; returns what was loaded. */
-	public KnowledgePackage load() {
+	/** Reads, compiles and stores the packaged knowledge, then runs on what the store holds. */
+	public KnowledgeSnapshot load() {
 		long start = System.nanoTime();
-		KnowledgePackage knowledge = reader.read(properties.location());
-		compiler.compile(knowledge);
-		systemDao.transaction(new SystemRequestDetails(), upsertTransaction(knowledge));
-		current.set(KnowledgeSnapshot.of(systemDao.getContext(), knowledge, evaluationSettings));
+		KnowledgePackage packaged = reader.read(properties.location());
+		EvaluationSettings compiled = EvaluationSettings.getDefault();
+		compiler.compile(packaged, compiled);
+		systemDao.transaction(new SystemRequestDetails(), upsertTransaction(packaged));
+		KnowledgeSnapshot snapshot = refresh(packaged, compiled);
 		log.info("Knowledge loaded from {}: {} resources, {} CQL libraries compiled, in {} ms",
-				knowledge.location(), knowledge.resources().size(), knowledge.cqlLibraries().size(),
+				packaged.location(), packaged.resources().size(), packaged.cqlLibraries().size(),
 				(System.nanoTime() - start) / 1_000_000);
-		return knowledge;
+		return snapshot;
 	}
 
-	/** The knowledge evaluations run on: the one most recently loaded. */
+	/** The knowledge evaluations run on. */
 	public KnowledgeSnapshot current() {
 		KnowledgeSnapshot snapshot = current.get();
 		if (snapshot == null) {
@@ -70,10 +95,50 @@ public class KnowledgeLoader implements ApplicationRunner {
 		return snapshot;
 	}
 
-	private static Bundle upsertTransaction(KnowledgePackage knowledge) {
+	/**
+	 * Rebuilds the snapshot from the store in the background. Single-flight: while a rebuild runs, further
+	 * requests collapse into one more rebuild after it.
+	 */
+	public void refreshSoon() {
+		if (refreshQueued.compareAndSet(false, true)) {
+			refresher.submit(() -> {
+				refreshQueued.set(false);
+				try {
+					refresh(null, null);
+				} catch (RuntimeException e) {
+					log.error("Knowledge in the store does not compile; the previous knowledge keeps serving: {}", e.getMessage());
+				}
+			});
+		}
+	}
+
+	/** Builds and swaps in a snapshot of the stored knowledge, reusing the packaged compilation when it is the same CQL. */
+	private synchronized KnowledgeSnapshot refresh(KnowledgePackage packaged, EvaluationSettings packagedCompiled) {
+		KnowledgePackage stored = storeReader.read();
+		EvaluationSettings compiled = packaged != null && packaged.cqlByLibrary().equals(stored.cqlByLibrary())
+				? packagedCompiled
+				: EvaluationSettings.getDefault();
+		if (compiled != packagedCompiled) {
+			compiler.compile(stored, compiled);
+		}
+		KnowledgeSnapshot snapshot = KnowledgeSnapshot.of(fhirContext, stored, compiled);
+		KnowledgeSnapshot previous = current.getAndSet(snapshot);
+		if (previous != null) {
+			log.info("Knowledge refreshed from the store: {} resources, {} CQL libraries",
+					stored.resources().size(), stored.cqlLibraries().size());
+		}
+		return snapshot;
+	}
+
+	private Bundle upsertTransaction(KnowledgePackage knowledge) {
 		Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
 		for (Resource resource : knowledge.resources()) {
 			String reference = resource.fhirType() + "/" + resource.getIdElement().getIdPart();
+			if (publishedAsAnotherVersion(resource)) {
+				log.info("{} keeps the version published through FHIR REST; the packaged version {} is not stored",
+						reference, ((MetadataResource) resource).getVersion());
+				continue;
+			}
 			transaction.addEntry()
 					.setFullUrl(reference)
 					.setResource(resource)
@@ -82,5 +147,23 @@ public class KnowledgeLoader implements ApplicationRunner {
 					.setUrl(reference);
 		}
 		return transaction;
+	}
+
+	private boolean publishedAsAnotherVersion(Resource resource) {
+		if (!(resource instanceof MetadataResource artifact)) {
+			return false;
+		}
+		try {
+			MetadataResource stored = (MetadataResource) daoRegistry.getResourceDao(resource.fhirType())
+					.read(resource.getIdElement().toUnqualifiedVersionless(), new SystemRequestDetails());
+			return !Objects.equals(stored.getVersion(), artifact.getVersion());
+		} catch (ResourceNotFoundException | ResourceGoneException notStored) {
+			return false;
+		}
+	}
+
+	@Override
+	public void destroy() {
+		refresher.shutdownNow();
 	}
 }

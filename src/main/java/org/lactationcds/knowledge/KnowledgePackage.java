@@ -6,22 +6,31 @@ import org.hl7.fhir.r4.model.Library;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
- * The knowledge as read from {@code fhir-resources/}: every FHIR resource, with each CQL Library carrying its source
- * as {@code text/cql} content, and the CQL sources by library name.
+ * The knowledge as read from {@code fhir-resources/} or from the store: every FHIR resource, with each CQL Library
+ * carrying its source as {@code text/cql} content, and the CQL sources by {@code name|version} (the store may hold
+ * several versions of a library).
  */
-public record KnowledgePackage(String location, List<Resource> resources, Map<String, String> cqlByLibraryName) {
+public record KnowledgePackage(String location, List<Resource> resources, Map<String, String> cqlByLibrary) {
 
 	public KnowledgePackage {
 		resources = List.copyOf(resources);
-		cqlByLibraryName = Map.copyOf(cqlByLibraryName);
+		cqlByLibrary = Map.copyOf(cqlByLibrary);
+	}
+
+	public static String key(String name, String version) {
+		return name + "|" + version;
 	}
 
 	public List<Library> cqlLibraries() {
 		return resources.stream()
 				.filter(Library.class::isInstance)
 				.map(Library.class::cast)
-				.filter(library -> cqlByLibraryName.containsKey(library.getName()))
+				.filter(library -> cqlByLibrary.containsKey(key(library.getName(), library.getVersion())))
 				.toList();
+	}
+
+	public String cql(String name, String version) {
+		return cqlByLibrary.get(key(name, version));
 	}
 
 	public <T extends Resource> List<T> resourcesOfType(Class<T> type) {

@@ -51,7 +51,13 @@ public final class KnowledgePackageReader {
 		}
 		attachCql(resources, cqlByName, base);
 		resources.sort(Comparator.comparing(Resource::fhirType).thenComparing(r -> r.getIdElement().getIdPart()));
-		return new KnowledgePackage(base, resources, cqlByName);
+		Map<String, String> cqlByLibrary = new HashMap<>();
+		for (Resource resource : resources) {
+			if (resource instanceof Library library && cqlByName.containsKey(library.getName())) {
+				cqlByLibrary.put(KnowledgePackage.key(library.getName(), library.getVersion()), cqlByName.get(library.getName()));
+			}
+		}
+		return new KnowledgePackage(base, resources, cqlByLibrary);
 	}
 
 	private Map<String, String> readCql(String base) {

@@ -40,7 +40,7 @@ class GoldenScenarioEngineTests {
 	static void loadKnowledge() {
 		KnowledgePackage knowledge = new KnowledgePackageReader(FHIR).read("classpath:fhir-resources");
 		EvaluationSettings evaluationSettings = EvaluationSettings.getDefault();
-		new CqlLibraryCompiler(evaluationSettings).compile(knowledge);
+		new CqlLibraryCompiler().compile(knowledge, evaluationSettings);
 		InMemoryFhirRepository content = new InMemoryFhirRepository(FHIR);
 		knowledge.resources().forEach(content::update);
 		evaluator = new PlanDefinitionEvaluator(content, CrSettings.getDefault().withEvaluationSettings(evaluationSettings));

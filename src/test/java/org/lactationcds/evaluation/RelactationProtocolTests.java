@@ -26,7 +26,7 @@ class RelactationProtocolTests {
 	void applyWhenForAMotherProposesTheTenProtocolActivitiesWithTheirRequests() {
 		KnowledgePackage knowledge = new KnowledgePackageReader(FHIR).read("classpath:fhir-resources");
 		EvaluationSettings settings = EvaluationSettings.getDefault();
-		new CqlLibraryCompiler(settings).compile(knowledge);
+		new CqlLibraryCompiler().compile(knowledge, settings);
 		InMemoryFhirRepository content = new InMemoryFhirRepository(FHIR);
 		knowledge.resources().forEach(content::update);
 		Patient mother = new Patient();

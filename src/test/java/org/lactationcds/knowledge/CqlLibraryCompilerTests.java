@@ -16,7 +16,7 @@ class CqlLibraryCompilerTests {
 		EvaluationSettings settings = EvaluationSettings.getDefault();
 		KnowledgePackage knowledge = new KnowledgePackageReader(FHIR).read("classpath:fhir-resources");
 
-		new CqlLibraryCompiler(settings).compile(knowledge);
+		new CqlLibraryCompiler().compile(knowledge, settings);
 
 		assertThat(settings.getLibraryCache().keySet())
 				.extracting(id -> id.getId() + "|" + id.getVersion())
@@ -27,7 +27,7 @@ class CqlLibraryCompilerTests {
 	void compileWhenALibraryHasAnErrorNamesTheLibraryTheLineAndTheProblem() {
 		KnowledgePackage broken = new KnowledgePackageReader(FHIR).read("classpath:org/lactationcds/knowledge/broken-cql");
 
-		assertThatThrownBy(() -> new CqlLibraryCompiler(EvaluationSettings.getDefault()).compile(broken))
+		assertThatThrownBy(() -> new CqlLibraryCompiler().compile(broken, EvaluationSettings.getDefault()))
 				.isInstanceOf(KnowledgeException.class)
 				.hasMessageContaining("Broken line 13")
 				.hasMessageContaining("No Such Definition");

@@ -52,7 +52,7 @@ class KnowledgeLoaderTests {
 		}
 		Library common = fhir.read().resource(Library.class).withId("LactationCommon").execute();
 		assertThat(new String(common.getContentFirstRep().getData(), StandardCharsets.UTF_8))
-				.isEqualTo(knowledge.cqlByLibraryName().get("LactationCommon"));
+				.isEqualTo(knowledge.cql("LactationCommon", "1.0.0"));
 	}
 
 	@Test
