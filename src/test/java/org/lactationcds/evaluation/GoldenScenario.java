@@ -14,7 +14,11 @@ record GoldenScenario(
 		String id, String name, String context, String hook, int evalAtDay, boolean lactating, JsonNode data, Set<String> expected) {
 
 	static List<GoldenScenario> all() {
-		try (InputStream in = GoldenScenario.class.getResourceAsStream("golden-scenarios.json")) {
+		return all("golden-scenarios.json");
+	}
+
+	static List<GoldenScenario> all(String file) {
+		try (InputStream in = GoldenScenario.class.getResourceAsStream(file)) {
 			JsonNode root = new ObjectMapper().readTree(in);
 			List<GoldenScenario> scenarios = new ArrayList<>();
 			for (JsonNode node : root.get("scenarios")) {
@@ -32,7 +36,7 @@ record GoldenScenario(
 			}
 			return scenarios;
 		} catch (IOException e) {
-			throw new IllegalStateException("cannot read golden-scenarios.json", e);
+			throw new IllegalStateException("cannot read " + file, e);
 		}
 	}
 

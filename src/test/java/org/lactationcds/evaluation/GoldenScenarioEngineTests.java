@@ -57,9 +57,23 @@ class GoldenScenarioEngineTests {
 		return GoldenScenario.all();
 	}
 
+	static List<GoldenScenario> extraScenarios() {
+		return GoldenScenario.all("extra-scenarios.json");
+	}
+
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("scenarios")
 	void applyGivesExactlyTheExpectedCards(GoldenScenario scenario) {
+		assertCards(scenario);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("extraScenarios")
+	void applyGivesExactlyTheExpectedCardsBeyondTheGoldenSet(GoldenScenario scenario) {
+		assertCards(scenario);
+	}
+
+	private static void assertCards(GoldenScenario scenario) {
 		DyadFixture dyad = DyadFixture.forScenario(scenario);
 		Set<String> cards = new TreeSet<>();
 
