@@ -17,7 +17,6 @@ import org.hl7.fhir.r4.model.Attachment;
 import org.hl7.fhir.r4.model.Library;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
-import org.opencds.cqf.fhir.cql.EvaluationSettings;
 
 /**
  * Rejects a Library published through FHIR REST whose CQL does not compile against the running knowledge: 422 with
@@ -61,7 +60,7 @@ public class CqlPublishCheck {
 		resources.add(library);
 		KnowledgePackage candidate = new KnowledgePackage("Library/" + library.getIdElement().getIdPart(), resources, sources);
 		try {
-			compiler.compile(onlyThis(candidate, library), EvaluationSettings.getDefault());
+			compiler.compile(onlyThis(candidate, library), KnowledgeLoader.carriedOver(loader.current(), candidate));
 		} catch (KnowledgeException e) {
 			OperationOutcome outcome = new OperationOutcome();
 			for (String line : e.getMessage().split("\n")) {

@@ -6,6 +6,8 @@ import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -112,13 +114,18 @@ public class KnowledgeLoader implements ApplicationRunner, DisposableBean {
 		}
 	}
 
-	/** Builds and swaps in a snapshot of the stored knowledge, reusing the packaged compilation when it is the same CQL. */
+	/**
+	 * Builds and swaps in a snapshot of the stored knowledge. Only new or changed CQL is compiled: the packaged
+	 * compilation is reused when the store holds the same CQL, and otherwise the previous snapshot's compiled
+	 * libraries whose source is unchanged are carried over, with its (expensive to build) model cache.
+	 */
 	private synchronized KnowledgeSnapshot refresh(KnowledgePackage packaged, EvaluationSettings packagedCompiled) {
 		KnowledgePackage stored = storeReader.read();
-		EvaluationSettings compiled = packaged != null && packaged.cqlByLibrary().equals(stored.cqlByLibrary())
-				? packagedCompiled
-				: EvaluationSettings.getDefault();
-		if (compiled != packagedCompiled) {
+		EvaluationSettings compiled;
+		if (packaged != null && packaged.cqlByLibrary().equals(stored.cqlByLibrary())) {
+			compiled = packagedCompiled;
+		} else {
+			compiled = carriedOver(current.get(), stored);
 			compiler.compile(stored, compiled);
 		}
 		KnowledgeSnapshot snapshot = KnowledgeSnapshot.of(fhirContext, stored, compiled);
@@ -128,6 +135,26 @@ public class KnowledgeLoader implements ApplicationRunner, DisposableBean {
 					stored.resources().size(), stored.cqlLibraries().size());
 		}
 		return snapshot;
+	}
+
+	/** Fresh caches holding what the previous snapshot compiled from the same sources. */
+	static EvaluationSettings carriedOver(KnowledgeSnapshot previous, KnowledgePackage next) {
+		EvaluationSettings settings = EvaluationSettings.getDefault();
+		if (previous == null) {
+			return settings;
+		}
+		EvaluationSettings before = previous.settings().getEvaluationSettings();
+		settings.getModelCache().putAll(before.getModelCache());
+		Map<String, String> unchanged = new HashMap<>(next.cqlByLibrary());
+		unchanged.entrySet().removeIf(entry -> !entry.getValue().equals(previous.knowledge().cqlByLibrary().get(entry.getKey())));
+		before.getLibraryCache().forEach((id, library) -> {
+			// FHIRHelpers and other libraries from the engine's own sources never change.
+			boolean ours = next.cqlByLibrary().keySet().stream().anyMatch(key -> key.startsWith(id.getId() + "|"));
+			if (!ours || unchanged.containsKey(KnowledgePackage.key(id.getId(), id.getVersion()))) {
+				settings.getLibraryCache().put(id, library);
+			}
+		});
+		return settings;
 	}
 
 	private Bundle upsertTransaction(KnowledgePackage knowledge) {
