@@ -30,7 +30,7 @@ import org.springframework.boot.ApplicationRunner;
  * <p>At start-up, before the server reports ready: reads the packaged knowledge, compiles every CQL library (a
  * library that does not compile stops start-up with its errors), and upserts it into the store in one
  * transaction. HAPI creates no new version for an unchanged resource, so a second start changes nothing; a resource
- * whose stored copy carries another version was published through FHIR REST and is left alone. Then, and whenever
+ * whose stored copy carries a newer version was published through FHIR REST and is left alone. Then, and whenever
  * the stored knowledge changes ({@link #refreshSoon()}), it builds a snapshot from the store, compiles it into fresh
  * engine caches, and swaps it in: the old snapshot keeps serving until the new one has compiled.
  */
@@ -161,8 +161,8 @@ public class KnowledgeLoader implements ApplicationRunner, DisposableBean {
 		Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
 		for (Resource resource : knowledge.resources()) {
 			String reference = resource.fhirType() + "/" + resource.getIdElement().getIdPart();
-			if (publishedAsAnotherVersion(resource)) {
-				log.info("{} keeps the version published through FHIR REST; the packaged version {} is not stored",
+			if (newerVersionStored(resource)) {
+				log.info("{} keeps the newer version published through FHIR REST; the packaged version {} is not stored",
 						reference, ((MetadataResource) resource).getVersion());
 				continue;
 			}
@@ -176,17 +176,40 @@ public class KnowledgeLoader implements ApplicationRunner, DisposableBean {
 		return transaction;
 	}
 
-	private boolean publishedAsAnotherVersion(Resource resource) {
+	private boolean newerVersionStored(Resource resource) {
 		if (!(resource instanceof MetadataResource artifact)) {
 			return false;
 		}
 		try {
 			MetadataResource stored = (MetadataResource) daoRegistry.getResourceDao(resource.fhirType())
 					.read(resource.getIdElement().toUnqualifiedVersionless(), new SystemRequestDetails());
-			return !Objects.equals(stored.getVersion(), artifact.getVersion());
+			return compareVersions(stored.getVersion(), artifact.getVersion()) > 0;
 		} catch (ResourceNotFoundException | ResourceGoneException notStored) {
 			return false;
 		}
+	}
+
+	/** Compares dotted versions part by part, numerically where both parts are numbers (1.10.0 > 1.9.0). */
+	static int compareVersions(String left, String right) {
+		if (Objects.equals(left, right)) {
+			return 0;
+		}
+		if (left == null || right == null) {
+			return left == null ? -1 : 1;
+		}
+		String[] a = left.split("\\.");
+		String[] b = right.split("\\.");
+		for (int i = 0; i < Math.max(a.length, b.length); i++) {
+			String x = i < a.length ? a[i] : "0";
+			String y = i < b.length ? b[i] : "0";
+			int order = x.matches("\\d+") && y.matches("\\d+")
+					? new java.math.BigInteger(x).compareTo(new java.math.BigInteger(y))
+					: x.compareTo(y);
+			if (order != 0) {
+				return order;
+			}
+		}
+		return 0;
 	}
 
 	@Override

@@ -79,6 +79,36 @@ class KnowledgeLoaderTests {
 	}
 
 	@Test
+	void loadWhenANewerVersionWasPublishedKeepsItAndWhenOlderReplacesIt() {
+		// A ValueSet no CQL refers to, so the shared server's evaluations are not disturbed meanwhile.
+		ValueSet published = fhir.read().resource(ValueSet.class).withId("lactation-suppressant").execute();
+		published.setVersion("9.0.0");
+		published.setTitle("Published newer");
+		fhir.update().resource(published).execute();
+
+		loader.load();
+		assertThat(fhir.read().resource(ValueSet.class).withId("lactation-suppressant").execute().getTitle())
+				.isEqualTo("Published newer");
+
+		published = fhir.read().resource(ValueSet.class).withId("lactation-suppressant").execute();
+		published.setVersion("0.9.0");
+		fhir.update().resource(published).execute();
+
+		loader.load();
+		ValueSet restored = fhir.read().resource(ValueSet.class).withId("lactation-suppressant").execute();
+		assertThat(restored.getVersion()).isEqualTo("1.0.0");
+		assertThat(restored.getTitle()).isEqualTo("Drugs that may reduce milk supply");
+	}
+
+	@Test
+	void compareVersionsWhenPartsAreNumbersComparesThemAsNumbers() {
+		assertThat(KnowledgeLoader.compareVersions("1.10.0", "1.9.0")).isPositive();
+		assertThat(KnowledgeLoader.compareVersions("1.0.0", "1.0.0")).isZero();
+		assertThat(KnowledgeLoader.compareVersions("1.0", "1.0.1")).isNegative();
+		assertThat(KnowledgeLoader.compareVersions(null, "1.0.0")).isNegative();
+	}
+
+	@Test
 	void startWhenPackagedCqlDoesNotCompileRefusesToStartAndNamesTheError(@TempDir Path workingDirectory) {
 		PostgresTestServer.TestDatabase database = PostgresTestServer.get().createDatabase();
 
