@@ -7,16 +7,12 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.Attachment;
 import org.hl7.fhir.r4.model.Library;
 import org.hl7.fhir.r4.model.OperationOutcome;
-import org.hl7.fhir.r4.model.Resource;
 
 /**
  * Rejects a Library published through FHIR REST whose CQL does not compile against the running knowledge: 422 with
@@ -49,18 +45,18 @@ public class CqlPublishCheck {
 		if (request instanceof SystemRequestDetails || !(resource instanceof Library library)) {
 			return;
 		}
-		String cql = cqlOf(library);
+		String cql = KnowledgePackage.cqlContent(library);
 		if (cql == null) {
 			return;
 		}
-		KnowledgePackage running = loader.current().knowledge();
-		Map<String, String> sources = new HashMap<>(running.cqlByLibrary());
+		// The published library (and what it includes from the running knowledge) is what gets compiled.
+		KnowledgeSnapshot running = loader.current();
+		Map<String, String> sources = new HashMap<>(running.knowledge().cqlByLibrary());
 		sources.put(KnowledgePackage.key(library.getName(), library.getVersion()), cql);
-		List<Resource> resources = new ArrayList<>(running.resources());
-		resources.add(library);
-		KnowledgePackage candidate = new KnowledgePackage("Library/" + library.getIdElement().getIdPart(), resources, sources);
+		KnowledgePackage candidate =
+				new KnowledgePackage("Library/" + library.getIdElement().getIdPart(), List.of(library), sources);
 		try {
-			compiler.compile(onlyThis(candidate, library), KnowledgeLoader.carriedOver(loader.current(), candidate));
+			compiler.compile(candidate, KnowledgeLoader.carriedOver(running, candidate));
 		} catch (KnowledgeException e) {
 			OperationOutcome outcome = new OperationOutcome();
 			for (String line : e.getMessage().split("\n")) {
@@ -71,21 +67,5 @@ public class CqlPublishCheck {
 			}
 			throw new UnprocessableEntityException(fhirContext, outcome);
 		}
-	}
-
-	/** Compile the published library (and what it includes), not every library of the running knowledge. */
-	private static KnowledgePackage onlyThis(KnowledgePackage candidate, Library library) {
-		List<Resource> resources = new ArrayList<>();
-		resources.add(library);
-		return new KnowledgePackage(candidate.location(), resources, candidate.cqlByLibrary());
-	}
-
-	private static String cqlOf(Library library) {
-		for (Attachment content : library.getContent()) {
-			if ("text/cql".equals(content.getContentType()) && content.hasData()) {
-				return new String(content.getData(), StandardCharsets.UTF_8);
-			}
-		}
-		return null;
 	}
 }

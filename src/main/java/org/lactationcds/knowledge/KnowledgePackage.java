@@ -29,6 +29,16 @@ public record KnowledgePackage(String location, List<Resource> resources, Map<St
 				.toList();
 	}
 
+	/** The CQL source a Library carries as {@code text/cql} content, or null. */
+	public static String cqlContent(Library library) {
+		for (org.hl7.fhir.r4.model.Attachment content : library.getContent()) {
+			if ("text/cql".equals(content.getContentType()) && content.hasData()) {
+				return new String(content.getData(), java.nio.charset.StandardCharsets.UTF_8);
+			}
+		}
+		return null;
+	}
+
 	public String cql(String name, String version) {
 		return cqlByLibrary.get(key(name, version));
 	}

@@ -3,12 +3,10 @@ package org.lactationcds.knowledge;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.hl7.fhir.r4.model.Attachment;
 import org.hl7.fhir.r4.model.Library;
 import org.hl7.fhir.r4.model.Resource;
 
@@ -35,13 +33,9 @@ public final class KnowledgeStoreReader {
 					.forEach(resource -> resources.add((Resource) resource));
 		}
 		for (Resource resource : resources) {
-			if (resource instanceof Library library) {
-				for (Attachment content : library.getContent()) {
-					if ("text/cql".equals(content.getContentType()) && content.hasData()) {
-						cqlByLibrary.put(KnowledgePackage.key(library.getName(), library.getVersion()),
-								new String(content.getData(), StandardCharsets.UTF_8));
-					}
-				}
+			if (resource instanceof Library library && KnowledgePackage.cqlContent(library) != null) {
+				cqlByLibrary.put(KnowledgePackage.key(library.getName(), library.getVersion()),
+						KnowledgePackage.cqlContent(library));
 			}
 		}
 		return new KnowledgePackage("the FHIR store", resources, cqlByLibrary);
