@@ -121,6 +121,11 @@ public class KnowledgeLoader implements ApplicationRunner, DisposableBean {
 	 */
 	private synchronized KnowledgeSnapshot refresh(KnowledgePackage packaged, EvaluationSettings packagedCompiled) {
 		KnowledgePackage stored = storeReader.read();
+		KnowledgeSnapshot running = current.get();
+		if (packaged == null && running != null && versions(running.knowledge()).equals(versions(stored))) {
+			// The change was our own start-up upsert, or was already picked up: nothing new to compile or swap.
+			return running;
+		}
 		EvaluationSettings compiled;
 		if (packaged != null && packaged.cqlByLibrary().equals(stored.cqlByLibrary())) {
 			compiled = packagedCompiled;
@@ -135,6 +140,13 @@ public class KnowledgeLoader implements ApplicationRunner, DisposableBean {
 					stored.resources().size(), stored.cqlLibraries().size());
 		}
 		return snapshot;
+	}
+
+	/** Every resource as Type/id/_history/version: equal sets mean the same stored knowledge. */
+	private static java.util.Set<String> versions(KnowledgePackage knowledge) {
+		java.util.Set<String> versions = new java.util.HashSet<>();
+		knowledge.resources().forEach(resource -> versions.add(resource.getIdElement().getValue()));
+		return versions;
 	}
 
 	/** Fresh caches holding what the previous snapshot compiled from the same sources. */
