@@ -1,6 +1,7 @@
 package org.lactationcds.evaluation;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import org.hl7.fhir.r4.model.Bundle;
 
@@ -11,8 +12,16 @@ import org.hl7.fhir.r4.model.Bundle;
  * @param subject the subject, {@code Patient/<id>}
  * @param data every resource the rules may read: the engine reads nothing else (no database during evaluation)
  * @param evaluationTime "now" for the rules (the CDS Hooks request time), given to the CQL as "Evaluation Time"
+ * @param hook the CDS Hooks hook answered, given to the CQL as "Hook"; null outside CDS Hooks
+ * @param selections order-select's selected draft orders ({@code Type/id}), given to the CQL as "Selections"; null
+ *     when every draft order counts
  */
-public record EvaluationRequest(String planDefinition, String subject, Bundle data, Instant evaluationTime) {
+public record EvaluationRequest(
+		String planDefinition, String subject, Bundle data, Instant evaluationTime, String hook, List<String> selections) {
+
+	public EvaluationRequest(String planDefinition, String subject, Bundle data, Instant evaluationTime) {
+		this(planDefinition, subject, data, evaluationTime, null, null);
+	}
 
 	public EvaluationRequest {
 		Objects.requireNonNull(planDefinition, "planDefinition can not be null");
@@ -24,5 +33,6 @@ public record EvaluationRequest(String planDefinition, String subject, Bundle da
 		}
 		Objects.requireNonNull(data, "data can not be null");
 		Objects.requireNonNull(evaluationTime, "evaluationTime can not be null");
+		selections = selections == null ? null : List.copyOf(selections);
 	}
 }

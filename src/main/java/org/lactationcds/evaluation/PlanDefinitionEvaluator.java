@@ -8,9 +8,11 @@ import org.hl7.fhir.r4.model.CanonicalType;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.ParameterDefinition;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.RequestGroup;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.StringType;
 import org.opencds.cqf.fhir.cr.CrSettings;
 import org.opencds.cqf.fhir.cr.plandefinition.PlanDefinitionProcessor;
 import org.opencds.cqf.fhir.utility.monad.Eithers;
@@ -25,6 +27,11 @@ import org.opencds.cqf.fhir.utility.monad.Eithers;
 public final class PlanDefinitionEvaluator {
 
 	static final String EVALUATION_TIME = "Evaluation Time";
+	static final String HOOK = "Hook";
+	static final String SELECTIONS = "Selections";
+	/** CPG's parameter metadata: tells the engine that "Selections" is a list even with one value. */
+	private static final String CPG_PARAMETER_DEFINITION =
+			"http://hl7.org/fhir/uv/cpg/StructureDefinition/cpg-parameterDefinition";
 
 	private final IRepository content;
 	private final CrSettings settings;
@@ -121,6 +128,21 @@ public final class PlanDefinitionEvaluator {
 		parameters.addParameter()
 				.setName(EVALUATION_TIME)
 				.setValue(new DateTimeType(request.evaluationTime().toString()));
+		if (request.hook() != null) {
+			parameters.addParameter().setName(HOOK).setValue(new StringType(request.hook()));
+		}
+		if (request.selections() != null) {
+			for (String selection : request.selections()) {
+				Parameters.ParametersParameterComponent parameter =
+						parameters.addParameter().setName(SELECTIONS).setValue(new StringType(selection));
+				parameter.addExtension(CPG_PARAMETER_DEFINITION, new ParameterDefinition()
+						.setName(SELECTIONS)
+						.setUse(ParameterDefinition.ParameterUse.IN)
+						.setMin(0)
+						.setMax("*")
+						.setType("string"));
+			}
+		}
 		return parameters;
 	}
 

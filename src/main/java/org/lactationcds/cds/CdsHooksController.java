@@ -1,0 +1,63 @@
+package org.lactationcds.cds;
+
+import java.util.List;
+import java.util.Map;
+import org.lactationcds.cds.card.Card;
+import org.lactationcds.knowledge.KnowledgeLoader;
+import org.lactationcds.knowledge.KnowledgeSnapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** CDS Hooks 2.0: discovery and the service calls. */
+@RestController
+@RequestMapping(path = "/cds-services", produces = MediaType.APPLICATION_JSON_VALUE)
+public class CdsHooksController {
+
+	private static final Logger log = LoggerFactory.getLogger(CdsHooksController.class);
+
+	private final KnowledgeLoader knowledge;
+	private final CdsServiceCatalog catalog;
+	private final CdsRequestParser parser;
+	private final CdsServiceInvoker invoker;
+	private final FhirDataSources dataSources;
+
+	public CdsHooksController(
+			KnowledgeLoader knowledge,
+			CdsServiceCatalog catalog,
+			CdsRequestParser parser,
+			CdsServiceInvoker invoker,
+			FhirDataSources dataSources) {
+		this.knowledge = knowledge;
+		this.catalog = catalog;
+		this.parser = parser;
+		this.invoker = invoker;
+		this.dataSources = dataSources;
+	}
+
+	@GetMapping
+	public Map<String, List<CdsServiceDefinition>> discovery() {
+		return Map.of("services", catalog.services(knowledge.current()));
+	}
+
+	@PostMapping("/{id}")
+	public Map<String, List<Card>> call(@PathVariable String id, @RequestBody(required = false) String body) {
+		KnowledgeSnapshot snapshot = knowledge.current();
+		CdsServiceDefinition service = service(id, snapshot);
+		CdsRequest request = parser.parse(body, service.hook());
+		List<Card> cards = invoker.invoke(service, request, dataSources.forRequest(request));
+		log.info("{} hookInstance={} cards={}", service.id(), request.hookInstance(), cards.size());
+		return Map.of("cards", cards);
+	}
+
+	CdsServiceDefinition service(String id, KnowledgeSnapshot snapshot) {
+		return catalog.find(id, snapshot)
+				.orElseThrow(() -> new CdsRequestException(404, "no CDS service with id '" + id + "'"));
+	}
+}

@@ -1,0 +1,86 @@
+package org.lactationcds.cds;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.hl7.fhir.r4.model.PlanDefinition;
+import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
+import org.hl7.fhir.r4.model.TriggerDefinition;
+import org.lactationcds.cds.prefetch.PrefetchTemplate;
+import org.lactationcds.knowledge.KnowledgeException;
+import org.lactationcds.knowledge.KnowledgeSnapshot;
+
+/**
+ * The CDS services, one per hook, built from the red-flag PlanDefinition of the running knowledge: a service
+ * answers the rules whose action has a named-event trigger for its hook.
+ */
+public final class CdsServiceCatalog {
+
+	/**
+	 * What a service asks the EHR to prefetch: the patient in context and the data the rules read (section 1.x of
+	 * clinical-rules.md). The dyad partner cannot be named in a template; the service fetches the partner itself.
+	 */
+	static final List<PrefetchTemplate> DYAD_DATA = List.of(
+			new PrefetchTemplate("patient", "Patient/{{context.patientId}}"),
+			new PrefetchTemplate("related", "RelatedPerson?patient={{context.patientId}}"),
+			new PrefetchTemplate("obs", "Observation?patient={{context.patientId}}&_sort=-date&_count=200"),
+			new PrefetchTemplate("cond", "Condition?patient={{context.patientId}}"),
+			new PrefetchTemplate("careplans", "CarePlan?patient={{context.patientId}}&status=active"),
+			new PrefetchTemplate("meds", "MedicationRequest?patient={{context.patientId}}&status=active"),
+			new PrefetchTemplate("medstatements", "MedicationStatement?patient={{context.patientId}}&status=active"),
+			new PrefetchTemplate("procs", "Procedure?patient={{context.patientId}}"));
+
+	/** Order hooks review the draft orders against the mother's findings; active medications are not re-reviewed. */
+	static final List<PrefetchTemplate> ORDER_DATA = DYAD_DATA.stream()
+			.filter(template -> !template.key().equals("meds") && !template.key().equals("medstatements"))
+			.toList();
+
+	private final String planDefinitionId;
+
+	public CdsServiceCatalog(String planDefinitionId) {
+		this.planDefinitionId = planDefinitionId;
+	}
+
+	public List<CdsServiceDefinition> services(KnowledgeSnapshot knowledge) {
+		PlanDefinition plan = knowledge.planDefinition(planDefinitionId)
+				.orElseThrow(() -> new KnowledgeException("no PlanDefinition/" + planDefinitionId + " in the knowledge"));
+		List<CdsServiceDefinition> services = new ArrayList<>();
+		for (Hook hook : Hook.values()) {
+			Set<String> rules = new LinkedHashSet<>();
+			for (PlanDefinitionActionComponent action : plan.getAction()) {
+				boolean triggered = action.getTrigger().stream()
+						.anyMatch(trigger -> trigger.getType() == TriggerDefinition.TriggerType.NAMEDEVENT
+								&& hook.id().equals(trigger.getName()));
+				if (triggered) {
+					rules.add(action.getCodeFirstRep().getCodingFirstRep().getCode());
+				}
+			}
+			if (rules.isEmpty()) {
+				continue;
+			}
+			services.add(new CdsServiceDefinition(
+					"lactation-" + hook.id(),
+					hook,
+					plan.getTitle() + " (" + hook.id() + ")",
+					description(hook, rules),
+					hook.isOrderHook() ? ORDER_DATA : DYAD_DATA,
+					plan.getUrl() + "|" + plan.getVersion(),
+					Set.copyOf(rules)));
+		}
+		return services;
+	}
+
+	public Optional<CdsServiceDefinition> find(String id, KnowledgeSnapshot knowledge) {
+		return services(knowledge).stream().filter(service -> service.id().equals(id)).findFirst();
+	}
+
+	private static String description(Hook hook, Set<String> rules) {
+		String scope = hook.isOrderHook()
+				? "Checks the draft orders of a postpartum mother against her lactation and breast findings"
+				: "Evaluates a postpartum mother and her infant together (either one may be the patient in context)";
+		return scope + " and returns cards with evidence and suggestions. Rules: " + String.join(", ", rules)
+				+ ". Decision support only.";
+	}
+}

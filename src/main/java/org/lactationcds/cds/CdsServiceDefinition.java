@@ -1,0 +1,40 @@
+package org.lactationcds.cds;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.lactationcds.cds.prefetch.PrefetchTemplate;
+
+/**
+ * One CDS service of the discovery document: a hook answered with the rules of one PlanDefinition that the hook
+ * triggers.
+ *
+ * @param planDefinition the versioned canonical applied
+ * @param rules the rule ids (action codes) the hook triggers
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record CdsServiceDefinition(
+		String id,
+		@JsonIgnore Hook hook,
+		String title,
+		String description,
+		@JsonIgnore List<PrefetchTemplate> prefetchTemplates,
+		@JsonIgnore String planDefinition,
+		@JsonIgnore Set<String> rules) {
+
+	@JsonProperty("hook")
+	public String hookId() {
+		return hook.id();
+	}
+
+	@JsonProperty("prefetch")
+	public Map<String, String> prefetch() {
+		Map<String, String> prefetch = new LinkedHashMap<>();
+		prefetchTemplates.forEach(template -> prefetch.put(template.key(), template.query()));
+		return prefetch;
+	}
+}

@@ -1,0 +1,31 @@
+package org.lactationcds.cds;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.net.http.HttpClient;
+import org.lactationcds.cds.prefetch.FhirDataSource;
+import org.lactationcds.cds.prefetch.LocalFhirDataSource;
+import org.lactationcds.cds.prefetch.PrefetchProperties;
+import org.lactationcds.cds.prefetch.RemoteFhirDataSource;
+
+/** Chooses where missing data comes from: the fhirServer the request names, else this server's own store. */
+public final class FhirDataSources {
+
+	private final FhirContext fhirContext;
+	private final LocalFhirDataSource local;
+	private final HttpClient http;
+	private final PrefetchProperties limits;
+
+	public FhirDataSources(FhirContext fhirContext, LocalFhirDataSource local, PrefetchProperties limits) {
+		this.fhirContext = fhirContext;
+		this.local = local;
+		this.limits = limits;
+		this.http = RemoteFhirDataSource.httpClient(limits);
+	}
+
+	public FhirDataSource forRequest(CdsRequest request) {
+		return request.fhirServer()
+				.<FhirDataSource>map(server -> new RemoteFhirDataSource(
+						http, fhirContext, server, request.accessToken().orElse(null), limits))
+				.orElse(local);
+	}
+}

@@ -1,0 +1,269 @@
+package org.lactationcds.cds.card;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.util.FhirTerser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import org.hl7.fhir.exceptions.FHIRException;
+import org.hl7.fhir.r4.model.Base;
+import org.hl7.fhir.r4.model.CodeType;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.RelatedArtifact;
+import org.hl7.fhir.r4.model.RequestGroup;
+import org.hl7.fhir.r4.model.RequestGroup.RequestGroupActionComponent;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.Type;
+import org.lactationcds.cds.prefetch.PatientData;
+
+/**
+ * Turns an applicable action of the red-flag PlanDefinition (one rule, evaluated for one dyad member) into a CDS Hooks
+ * card. Everything clinical comes from the knowledge: summary and detail are the action's dynamic title and
+ * description, the indicator its priority, the guideline its documentation, the suggestions its child actions (with
+ * the resources the engine built from their ActivityDefinitions), the override reasons its extensions.
+ */
+public final class CardMapper {
+
+	public static final String SUGGESTION_TARGET = "http://lactation-cds.org/fhir/StructureDefinition/suggestion-target";
+	public static final String SUGGESTION_UPDATE = "http://lactation-cds.org/fhir/StructureDefinition/suggestion-update";
+	public static final String OVERRIDE_REASON = "http://lactation-cds.org/fhir/StructureDefinition/override-reason";
+	static final String SOURCE_LABEL = "Lactation CDS";
+	static final int SUMMARY_LIMIT = 140;
+
+	private final FhirContext fhirContext;
+	private final ObjectMapper json;
+
+	public CardMapper(FhirContext fhirContext, ObjectMapper json) {
+		this.fhirContext = fhirContext;
+		this.json = json;
+	}
+
+	/**
+	 * What a card is built from besides its action.
+	 *
+	 * @param subject the dyad member evaluated, {@code Patient/<id>}
+	 * @param role "mother", "infant" or "patient": whose data fired the rule
+	 * @param engineOutput the engine's result Bundle (the RequestGroup and the resources it proposes)
+	 * @param data the evaluation data (update suggestions start from the resource as the EHR sent it)
+	 * @param definitions the PlanDefinition's actions by id (a suggestion whose definition is a PlanDefinition)
+	 * @param applyPlan applies a PlanDefinition canonical for the subject, as a CarePlan
+	 */
+	public record Context(
+			String subject,
+			String role,
+			Bundle engineOutput,
+			PatientData data,
+			Function<String, Optional<PlanDefinitionActionComponent>> definitions,
+			Function<String, Optional<Resource>> applyPlan) {}
+
+	public Card toCard(RequestGroupActionComponent action, Context context) {
+		org.hl7.fhir.r4.model.Coding rule = action.getCodeFirstRep().getCodingFirstRep();
+		String summary = summary(action, rule);
+		String detail = "**Patient:** the " + context.role() + " (" + context.subject() + ").\n\n"
+				+ (action.hasDescription() ? action.getDescription() : "");
+		String indicator = indicator(action.getPriority());
+		UUID uuid = CardUuids.card(rule.getCode(), context.subject(), indicator + "\n" + summary + "\n" + detail);
+
+		List<Card.Suggestion> suggestions = suggestions(action, uuid, context);
+		return new Card(
+				uuid.toString(),
+				summary,
+				detail,
+				indicator,
+				source(action, rule),
+				suggestions,
+				suggestions.isEmpty() ? null : selectionBehavior(action),
+				overrideReasons(action),
+				links(action));
+	}
+
+	/** RequestGroup priority to CDS Hooks indicator (clinical-rules.md section 0.2). */
+	public static String indicator(RequestGroup.RequestPriority priority) {
+		if (priority == null) {
+			return "info";
+		}
+		return switch (priority) {
+			case STAT, ASAP -> "critical";
+			case URGENT -> "warning";
+			default -> "info";
+		};
+	}
+
+	private static String summary(RequestGroupActionComponent action, org.hl7.fhir.r4.model.Coding rule) {
+		String summary = action.hasTitle() ? action.getTitle() : rule.getDisplay();
+		// The knowledge keeps summaries short (tested); this guards the CDS Hooks limit should an edit break it.
+		return summary.length() < SUMMARY_LIMIT ? summary : summary.substring(0, SUMMARY_LIMIT - 2) + "…";
+	}
+
+	private static Card.Source source(RequestGroupActionComponent action, org.hl7.fhir.r4.model.Coding rule) {
+		Optional<RelatedArtifact> guideline = action.getDocumentation().stream().filter(RelatedArtifact::hasUrl).findFirst();
+		String label = SOURCE_LABEL + " · " + rule.getCode()
+				+ guideline.map(doc -> " · " + doc.getDisplay()).orElse("");
+		return new Card.Source(label, guideline.map(RelatedArtifact::getUrl).orElse(null),
+				new Card.Coding(rule.getSystem(), rule.getCode(), rule.getDisplay()));
+	}
+
+	private static List<Card.Link> links(RequestGroupActionComponent action) {
+		return action.getDocumentation().stream()
+				.filter(RelatedArtifact::hasUrl)
+				.map(doc -> new Card.Link(doc.hasDisplay() ? doc.getDisplay() : doc.getUrl(), doc.getUrl(), "absolute"))
+				.toList();
+	}
+
+	private static List<Card.Coding> overrideReasons(RequestGroupActionComponent action) {
+		return action.getExtensionsByUrl(OVERRIDE_REASON).stream()
+				.map(Extension::getValue)
+				.filter(org.hl7.fhir.r4.model.Coding.class::isInstance)
+				.map(org.hl7.fhir.r4.model.Coding.class::cast)
+				.map(coding -> new Card.Coding(coding.getSystem(), coding.getCode(), coding.getDisplay()))
+				.toList();
+	}
+
+	private static String selectionBehavior(RequestGroupActionComponent action) {
+		return action.hasSelectionBehavior() && action.getSelectionBehavior() == RequestGroup.ActionSelectionBehavior.ATMOSTONE
+				? "at-most-one"
+				: "any";
+	}
+
+	private List<Card.Suggestion> suggestions(RequestGroupActionComponent action, UUID card, Context context) {
+		List<Card.Suggestion> suggestions = new ArrayList<>();
+		for (RequestGroupActionComponent child : action.getAction()) {
+			if (child == null) {
+				continue;
+			}
+			List<Card.Action> actions = switch (actionType(child)) {
+				case "remove" -> deletions(child, context);
+				case "update" -> updates(child, context);
+				default -> creation(child, context);
+			};
+			if (!actions.isEmpty()) {
+				suggestions.add(new Card.Suggestion(
+						child.hasTitle() ? child.getTitle() : child.getId(),
+						CardUuids.suggestion(card, child.getId()).toString(),
+						actions));
+			}
+		}
+		return suggestions;
+	}
+
+	private static String actionType(RequestGroupActionComponent child) {
+		return child.getType().getCoding().stream().map(org.hl7.fhir.r4.model.Coding::getCode).findFirst().orElse("create");
+	}
+
+	private List<Card.Action> creation(RequestGroupActionComponent child, Context context) {
+		Optional<PlanDefinitionActionComponent> definition = context.definitions().apply(child.getId());
+		Optional<Resource> resource = definition
+				.filter(PlanDefinitionActionComponent::hasDefinitionCanonicalType)
+				.map(PlanDefinitionActionComponent::getDefinitionCanonicalType)
+				.map(canonical -> canonical.getValue())
+				.filter(canonical -> canonical.contains("/PlanDefinition/"))
+				.flatMap(context.applyPlan());
+		if (resource.isEmpty() && child.hasResource()) {
+			resource = created(child.getResource(), context.engineOutput());
+		}
+		return resource.map(proposed -> List.of(new Card.Action("create", description(child), asJson(withoutId(proposed)), null)))
+				.orElse(List.of());
+	}
+
+	private List<Card.Action> deletions(RequestGroupActionComponent child, Context context) {
+		return targets(child).stream()
+				.map(target -> new Card.Action("delete", description(child) + " (" + target + ")", null, target))
+				.toList();
+	}
+
+	private List<Card.Action> updates(RequestGroupActionComponent child, Context context) {
+		List<Card.Action> actions = new ArrayList<>();
+		for (String target : targets(child)) {
+			Optional<Resource> current = context.data().get(target);
+			if (current.isEmpty()) {
+				continue;
+			}
+			Resource updated = current.get().copy();
+			FhirTerser terser = fhirContext.newTerser();
+			for (Extension update : child.getExtensionsByUrl(SUGGESTION_UPDATE)) {
+				String path = ((StringType) update.getExtensionByUrl("path").getValue()).getValue();
+				Type value = update.getExtensionByUrl("value").getValue();
+				setOrAdd(terser, updated, path, value);
+			}
+			actions.add(new Card.Action("update", description(child), asJson(updated), null));
+		}
+		return actions;
+	}
+
+	/** Sets a single-valued element, or adds to a repeating one (HAPI's setProperty does either), at a dotted path. */
+	private static void setOrAdd(FhirTerser terser, Resource resource, String path, Type value) {
+		int dot = path.lastIndexOf('.');
+		Base parent = dot < 0
+				? resource
+				: (Base) terser.getValues(resource, resource.fhirType() + "." + path.substring(0, dot), true).get(0);
+		parent.setProperty(dot < 0 ? path : path.substring(dot + 1), value.copy());
+	}
+
+	private static List<String> targets(RequestGroupActionComponent child) {
+		return child.getExtensionsByUrl(SUGGESTION_TARGET).stream()
+				.map(Extension::getValue)
+				.filter(Reference.class::isInstance)
+				.map(reference -> ((Reference) reference).getReference())
+				.distinct()
+				.toList();
+	}
+
+	private static String description(RequestGroupActionComponent child) {
+		return child.hasDescription() ? child.getDescription() : child.hasTitle() ? child.getTitle() : "Apply the suggestion";
+	}
+
+	/** A resource the engine proposed: in its output Bundle, or contained in the RequestGroup. */
+	private static Optional<Resource> created(Reference reference, Bundle output) {
+		String id = reference.getReference() == null ? "" : reference.getReference();
+		String idPart = id.substring(id.lastIndexOf('/') + 1).replace("#", "");
+		for (Bundle.BundleEntryComponent entry : output.getEntry()) {
+			Resource resource = entry.getResource();
+			if (resource != null && idPart.equals(resource.getIdElement().getIdPart())) {
+				return Optional.of(resource);
+			}
+			if (resource instanceof RequestGroup group) {
+				for (Resource contained : group.getContained()) {
+					if (idPart.equals(contained.getIdElement().getIdPart().replace("#", ""))) {
+						return Optional.of(contained);
+					}
+				}
+			}
+		}
+		return Optional.empty();
+	}
+
+	/**
+	 * A suggested create is a new resource: the server that stores it gives the id, and a request is a draft until
+	 * the clinician signs it (the engine marks ServiceRequests active).
+	 */
+	private Resource withoutId(Resource resource) {
+		Resource copy = resource.copy();
+		copy.setIdElement(null);
+		copy.setMeta(null);
+		if (fhirContext.getResourceDefinition(copy).getChildByName("status") != null) {
+			try {
+				copy.setProperty("status", new CodeType("draft"));
+			} catch (FHIRException e) {
+				// this resource's status has no draft: leave the engine's value
+			}
+		}
+		return copy;
+	}
+
+	private JsonNode asJson(Resource resource) {
+		try {
+			return json.readTree(fhirContext.newJsonParser().encodeResourceToString(resource));
+		} catch (JsonProcessingException e) {
+			throw new IllegalStateException("HAPI wrote JSON that Jackson cannot read", e);
+		}
+	}
+}

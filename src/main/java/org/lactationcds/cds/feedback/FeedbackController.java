@@ -1,0 +1,74 @@
+package org.lactationcds.cds.feedback;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lactationcds.cds.CdsRequestException;
+import org.lactationcds.cds.CdsServiceCatalog;
+import org.lactationcds.cds.CdsServiceDefinition;
+import org.lactationcds.knowledge.KnowledgeLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** CDS Hooks 2.0 feedback: what clinicians did with our cards, stored, and counted per rule. */
+@RestController
+@RequestMapping(path = "/cds-services/{id}/feedback", produces = MediaType.APPLICATION_JSON_VALUE)
+public class FeedbackController {
+
+	private static final Logger log = LoggerFactory.getLogger(FeedbackController.class);
+
+	private final KnowledgeLoader knowledge;
+	private final CdsServiceCatalog catalog;
+	private final FeedbackParser parser;
+	private final FeedbackStore store;
+	private final Clock clock;
+
+	public FeedbackController(
+			KnowledgeLoader knowledge, CdsServiceCatalog catalog, FeedbackParser parser, FeedbackStore store, Clock clock) {
+		this.knowledge = knowledge;
+		this.catalog = catalog;
+		this.parser = parser;
+		this.store = store;
+		this.clock = clock;
+	}
+
+	/** Stores every item (a resent item once); answers how many were new. */
+	@PostMapping
+	public Map<String, Object> receive(@PathVariable String id, @RequestBody(required = false) String body) {
+		CdsServiceDefinition service = service(id);
+		List<Feedback> items = parser.parse(body, service.rules());
+		int stored = 0;
+		for (Feedback item : items) {
+			if (item.rule() == null) {
+				log.warn("feedback for card {} that names no rule of {}: stored without a rule", item.card(), id);
+			}
+			stored += store.record(id, item, clock.instant()) ? 1 : 0;
+		}
+		Map<String, Object> answer = new LinkedHashMap<>();
+		answer.put("received", items.size());
+		answer.put("stored", stored);
+		return answer;
+	}
+
+	@GetMapping("/summary")
+	public Map<String, Object> summary(@PathVariable String id) {
+		service(id);
+		Map<String, Object> answer = new LinkedHashMap<>();
+		answer.put("service", id);
+		answer.put("rules", store.summary(id));
+		return answer;
+	}
+
+	private CdsServiceDefinition service(String id) {
+		return catalog.find(id, knowledge.current())
+				.orElseThrow(() -> new CdsRequestException(404, "no CDS service with id '" + id + "'"));
+	}
+}

@@ -1,0 +1,6 @@
+/**
+ * The CDS Hooks 2.0 service: discovery, one service per hook built from the red-flag PlanDefinition, request
+ * checking, data from prefetch or fetched (sub-package {@code prefetch}), evaluation per dyad member, cards with
+ * evidence and suggestions ({@code card}), feedback ({@code feedback}) and CORS.
+ */
+package org.lactationcds.cds;

@@ -1,0 +1,30 @@
+package org.lactationcds.cds.prefetch;
+
+import java.util.Map;
+
+/**
+ * The patient in context, the dyad members found around them (the patient first) and everyone's data.
+ *
+ * @param patientId the patient in context
+ * @param members every dyad member's bare id and role, the patient in context first
+ * @param data the data of all members (and the draft orders of an order hook)
+ */
+public record Dyad(String patientId, Map<String, Role> members, PatientData data) {
+
+	public enum Role {
+		MOTHER("mother"),
+		INFANT("infant"),
+		/** No dyad link recorded: the rules decide from the data alone. */
+		UNLINKED("patient");
+
+		private final String label;
+
+		Role(String label) {
+			this.label = label;
+		}
+
+		public String label() {
+			return label;
+		}
+	}
+}

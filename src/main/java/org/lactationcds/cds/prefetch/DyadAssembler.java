@@ -1,0 +1,86 @@
+package org.lactationcds.cds.prefetch;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.RelatedPerson;
+import org.hl7.fhir.r4.model.Resource;
+import org.lactationcds.cds.CdsRequest;
+
+/**
+ * Gathers the dyad of clinical-rules.md section 0.2 around the patient in context: an infant is the patient of a
+ * RelatedPerson with relationship v3-RoleCode MTH, and the mother's Patient.link.other points at that RelatedPerson.
+ * The partner's data comes from the same source as any missing prefetch, with the same queries.
+ */
+public final class DyadAssembler {
+
+	private static final String ROLE_CODES = "http://terminology.hl7.org/CodeSystem/v3-RoleCode";
+
+	private final PrefetchResolver prefetchResolver;
+
+	public DyadAssembler(PrefetchResolver prefetchResolver) {
+		this.prefetchResolver = prefetchResolver;
+	}
+
+	public Dyad assemble(CdsRequest request, List<PrefetchTemplate> templates, FhirDataSource source) {
+		String patientId = request.context().patientId();
+		PatientData data = new PatientData();
+		data.addAll(prefetchResolver.resolve(request, templates, source));
+
+		Map<String, Dyad.Role> members = new LinkedHashMap<>();
+		List<String> mothers = new ArrayList<>();
+		List<String> infants = new ArrayList<>();
+		for (RelatedPerson link : data.ofType(RelatedPerson.class)) {
+			if (isMotherLink(link) && ("Patient/" + patientId).equals(link.getPatient().getReference())) {
+				for (Resource mother : source.fetch("Patient?link=RelatedPerson/" + link.getIdElement().getIdPart())) {
+					mothers.add(mother.getIdElement().getIdPart());
+				}
+			}
+		}
+		Patient patient = data.get("Patient/" + patientId).map(Patient.class::cast).orElseThrow();
+		for (Patient.PatientLinkComponent link : patient.getLink()) {
+			String other = link.getOther().getReference();
+			if (other == null || !other.startsWith("RelatedPerson/")) {
+				continue;
+			}
+			for (Resource found : source.fetch(other)) {
+				if (found instanceof RelatedPerson related && isMotherLink(related) && related.getPatient().hasReference()) {
+					data.add(related);
+					infants.add(related.getPatient().getReferenceElement().getIdPart());
+				}
+			}
+		}
+		members.put(patientId, infants.isEmpty() && !mothers.isEmpty() ? Dyad.Role.INFANT
+				: infants.isEmpty() ? Dyad.Role.UNLINKED : Dyad.Role.MOTHER);
+		for (String mother : mothers) {
+			members.putIfAbsent(mother, Dyad.Role.MOTHER);
+		}
+		for (String infant : infants) {
+			members.putIfAbsent(infant, Dyad.Role.INFANT);
+		}
+		for (String partner : members.keySet()) {
+			if (!partner.equals(patientId)) {
+				data.addAll(prefetchResolver.fetchFor(partner, request, templates, source));
+			}
+		}
+		if (request.context().draftOrders() != null) {
+			request.context().draftOrders().getEntry().forEach(entry -> data.add(entry.getResource()));
+		}
+		return new Dyad(patientId, members, data);
+	}
+
+	private static boolean isMotherLink(RelatedPerson related) {
+		for (CodeableConcept relationship : related.getRelationship()) {
+			for (Coding coding : relationship.getCoding()) {
+				if (ROLE_CODES.equals(coding.getSystem()) && "MTH".equals(coding.getCode())) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+}
