@@ -33,7 +33,7 @@ import org.hl7.fhir.r4.model.Timing;
  * (birth weight 3500 g), mother mom-NN linked through RelatedPerson rp-NN, the mother lactating (breastfeeding
  * status LA29252-6 one day before the evaluation), plus the scenario's own data.
  */
-final class DyadFixture {
+public final class DyadFixture {
 
 	static final Instant BIRTH = Instant.parse("2025-03-01T08:00:00Z");
 	static final String LOINC = "http://loinc.org";
@@ -53,8 +53,13 @@ final class DyadFixture {
 		this.key = key;
 	}
 
-	static DyadFixture forScenario(GoldenScenario scenario) {
-		DyadFixture fixture = new DyadFixture(scenario.id().toLowerCase());
+	public static DyadFixture forScenario(GoldenScenario scenario) {
+		return forScenario(scenario, "");
+	}
+
+	/** The scenario's dyad with ids made distinct by {@code suffix} (one store can hold several copies). */
+	public static DyadFixture forScenario(GoldenScenario scenario, String suffix) {
+		DyadFixture fixture = new DyadFixture(scenario.id().toLowerCase() + suffix);
 		fixture.addDyad(scenario.evalAtDay(), scenario.lactating());
 		for (JsonNode item : scenario.data()) {
 			fixture.add(item);
@@ -62,15 +67,15 @@ final class DyadFixture {
 		return fixture;
 	}
 
-	String infantId() {
+	public String infantId() {
 		return "Patient/inf-" + key;
 	}
 
-	String motherId() {
+	public String motherId() {
 		return "Patient/mom-" + key;
 	}
 
-	Bundle bundle() {
+	public Bundle bundle() {
 		return bundle;
 	}
 
@@ -81,7 +86,7 @@ final class DyadFixture {
 				.setEndElement(new DateTimeType(day(k + 1).toString()));
 	}
 
-	static Instant day(double n) {
+	public static Instant day(double n) {
 		return BIRTH.plus(Duration.ofMinutes(Math.round(n * 24 * 60)));
 	}
 

@@ -10,14 +10,14 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /** One golden scenario of clinical-rules.md section 3, read from golden-scenarios.json. */
-record GoldenScenario(
+public record GoldenScenario(
 		String id, String name, String context, String hook, int evalAtDay, boolean lactating, JsonNode data, Set<String> expected) {
 
-	static List<GoldenScenario> all() {
+	public static List<GoldenScenario> all() {
 		return all("golden-scenarios.json");
 	}
 
-	static List<GoldenScenario> all(String file) {
+	public static List<GoldenScenario> all(String file) {
 		try (InputStream in = GoldenScenario.class.getResourceAsStream(file)) {
 			JsonNode root = new ObjectMapper().readTree(in);
 			List<GoldenScenario> scenarios = new ArrayList<>();

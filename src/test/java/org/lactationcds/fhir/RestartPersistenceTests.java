@@ -1,5 +1,10 @@
 package org.lactationcds.fhir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -27,7 +32,7 @@ class RestartPersistenceTests {
 
 	@Test
 	void restartWhenRunOnTheEmbeddedDefaultKeepsDataInTheDataDirectory() {
-		assertDataSurvivesRestart(Map.of());
+		assertDataSurvivesRestart(Map.of(), true);
 
 		assertThat(workingDirectory.resolve("data/lactation-cds.mv.db")).exists();
 	}
@@ -39,12 +44,13 @@ class RestartPersistenceTests {
 		assertDataSurvivesRestart(Map.of(
 				"SPRING_DATASOURCE_URL", database.url(),
 				"SPRING_DATASOURCE_USERNAME", database.username(),
-				"SPRING_DATASOURCE_PASSWORD", database.password()));
+				"SPRING_DATASOURCE_PASSWORD", database.password()), false);
 
 		assertThat(workingDirectory.resolve("data")).doesNotExist();
 	}
 
-	private void assertDataSurvivesRestart(Map<String, String> environment) {
+	/** Also: the demo dyads are there on the embedded default (a first CDS call gives a card) and not on PostgreSQL. */
+	private void assertDataSurvivesRestart(Map<String, String> environment, boolean demoData) {
 		IdType weightId;
 		try (ServerProcess first = ServerProcess.start(workingDirectory, environment)) {
 			Bundle visit = client(first).transaction().withBundle(ClinicVisit.transaction("restart")).execute();
@@ -61,6 +67,33 @@ class RestartPersistenceTests {
 					.returnBundle(Bundle.class)
 					.execute();
 			assertThat(mothers.getEntry()).hasSize(1);
+			assertDemoData(second, demoData);
+		}
+	}
+
+	private static void assertDemoData(ServerProcess server, boolean expected) {
+		String call = """
+				{"hookInstance": "0b4a2c3e-5d6f-4a7b-8c9d-0e1f2a3b4c5d", "hook": "patient-view",
+				 "context": {"userId": "Practitioner/demo", "patientId": "demo-wl-mother"}}""";
+		HttpResponse<String> response = http(server, call);
+		if (expected) {
+			assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+			assertThat(response.body()).contains("\"code\":\"RF-INFANT-WEIGHT-LOSS\"", "\"indicator\":\"critical\"");
+		} else {
+			assertThat(response.statusCode()).as("demo patient absent off the embedded default").isEqualTo(412);
+		}
+	}
+
+	private static HttpResponse<String> http(ServerProcess server, String body) {
+		try {
+			return HttpClient.newHttpClient().send(
+					HttpRequest.newBuilder(URI.create(server.baseUrl() + "/cds-services/lactation-patient-view"))
+							.header("Content-Type", "application/json")
+							.POST(HttpRequest.BodyPublishers.ofString(body))
+							.build(),
+					HttpResponse.BodyHandlers.ofString());
+		} catch (java.io.IOException | InterruptedException e) {
+			throw new IllegalStateException(e);
 		}
 	}
 

@@ -40,7 +40,11 @@ public final class FhirTestClient {
 				.POST(HttpRequest.BodyPublishers.ofString(body)));
 	}
 
-	private HttpResponse<String> send(HttpRequest.Builder request) {
+	public URI uri(String path) {
+		return URI.create(baseUrl + path);
+	}
+
+	public HttpResponse<String> send(HttpRequest.Builder request) {
 		try {
 			return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
 		} catch (java.io.IOException e) {

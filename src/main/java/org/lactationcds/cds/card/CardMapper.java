@@ -104,11 +104,15 @@ public final class CardMapper {
 		return summary.length() < SUMMARY_LIMIT ? summary : summary.substring(0, SUMMARY_LIMIT - 2) + "…";
 	}
 
+	/**
+	 * The card's source: the rule and its first cited guideline with a public address (url); a rule that rests only on
+	 * documents without one (the seed documents) names its first citation and has no url.
+	 */
 	private static Card.Source source(RequestGroupActionComponent action, org.hl7.fhir.r4.model.Coding rule) {
-		Optional<RelatedArtifact> guideline = action.getDocumentation().stream().filter(RelatedArtifact::hasUrl).findFirst();
-		String label = SOURCE_LABEL + " · " + rule.getCode()
-				+ guideline.map(doc -> " · " + doc.getDisplay()).orElse("");
-		return new Card.Source(label, guideline.map(RelatedArtifact::getUrl).orElse(null),
+		Optional<RelatedArtifact> guideline = action.getDocumentation().stream().filter(RelatedArtifact::hasUrl).findFirst()
+				.or(() -> action.getDocumentation().stream().filter(RelatedArtifact::hasDisplay).findFirst());
+		String label = SOURCE_LABEL + " · " + rule.getCode() + guideline.map(doc -> " · " + doc.getDisplay()).orElse("");
+		return new Card.Source(label, guideline.filter(RelatedArtifact::hasUrl).map(RelatedArtifact::getUrl).orElse(null),
 				new Card.Coding(rule.getSystem(), rule.getCode(), rule.getDisplay()));
 	}
 

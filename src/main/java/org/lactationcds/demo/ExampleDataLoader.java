@@ -1,0 +1,102 @@
+package org.lactationcds.demo;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.Calendar;
+import java.util.Comparator;
+import org.hl7.fhir.r4.model.BaseDateTimeType;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Resource;
+import org.lactationcds.knowledge.KnowledgeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+
+/**
+ * Loads the demo dyads so that a new user sees cards on the first call. Each example is a transaction Bundle whose
+ * {@code timestamp} is the moment its data was written for; every date in it is moved by the whole days between
+ * that moment and today, so a 4-day-old infant is 4 days old whenever the server starts. Loaded with PUT by id:
+ * a restart refreshes the same demo patients, never duplicates them.
+ */
+public final class ExampleDataLoader implements ApplicationRunner {
+
+	private static final Logger log = LoggerFactory.getLogger(ExampleDataLoader.class);
+
+	private final boolean enabled;
+	private final String location;
+	private final FhirContext fhirContext;
+	private final IFhirSystemDao<Bundle, ?> systemDao;
+	private final Clock clock;
+
+	public ExampleDataLoader(
+			boolean enabled, String location, FhirContext fhirContext, IFhirSystemDao<Bundle, ?> systemDao, Clock clock) {
+		this.enabled = enabled;
+		this.location = location;
+		this.fhirContext = fhirContext;
+		this.systemDao = systemDao;
+		this.clock = clock;
+	}
+
+	@Override
+	public void run(ApplicationArguments args) {
+		if (!enabled) {
+			log.info("Demo data not loaded (lactation-cds.examples.load=false, the default off the embedded database)");
+			return;
+		}
+		org.springframework.core.io.Resource[] files = examples();
+		for (org.springframework.core.io.Resource file : files) {
+			Bundle transaction = read(file);
+			long days = shiftToToday(transaction, clock.instant());
+			systemDao.transaction(new SystemRequestDetails(), transaction);
+			log.info("Loaded demo data {} ({} resources, dates moved by {} days)", file.getFilename(), transaction.getEntry().size(), days);
+		}
+	}
+
+	/** Moves every date, dateTime and instant by the whole days from the Bundle's timestamp to {@code now}. */
+	static long shiftToToday(Bundle transaction, Instant now) {
+		if (!transaction.hasTimestamp()) {
+			throw new KnowledgeException("a demo Bundle needs a timestamp: the moment its dates were written for");
+		}
+		long days = ChronoUnit.DAYS.between(
+				transaction.getTimestamp().toInstant().atZone(ZoneOffset.UTC).toLocalDate(),
+				now.atZone(ZoneOffset.UTC).toLocalDate());
+		var terser = FhirContext.forR4Cached().newTerser();
+		for (Bundle.BundleEntryComponent entry : transaction.getEntry()) {
+			Resource resource = entry.getResource();
+			for (BaseDateTimeType date : terser.getAllPopulatedChildElementsOfType(resource, BaseDateTimeType.class)) {
+				date.add(Calendar.DATE, Math.toIntExact(days));
+			}
+		}
+		return days;
+	}
+
+	private org.springframework.core.io.Resource[] examples() {
+		try {
+			org.springframework.core.io.Resource[] files =
+					new PathMatchingResourcePatternResolver().getResources(location + "/*.json");
+			Arrays.sort(files, Comparator.comparing(org.springframework.core.io.Resource::getFilename));
+			return files;
+		} catch (IOException e) {
+			throw new KnowledgeException("cannot list demo data at " + location + ": " + e.getMessage());
+		}
+	}
+
+	private Bundle read(org.springframework.core.io.Resource file) {
+		try (InputStream in = file.getInputStream()) {
+			return fhirContext.newJsonParser().parseResource(Bundle.class, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+		} catch (IOException e) {
+			throw new KnowledgeException("cannot read demo data " + file.getFilename() + ": " + e.getMessage());
+		}
+	}
+}

@@ -1,0 +1,99 @@
+package org.lactationcds.cds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** The CDS Hooks 2.0 card rules (checklist sections 1.9, 1.10, 1.14) and our own, asserted on a response. */
+final class CardChecks {
+
+	static final String RULES = "http://lactation-cds.org/fhir/CodeSystem/lactation-cds-rules";
+	static final String DISCLAIMER = "*Decision support only — verify clinically.*";
+
+	private CardChecks() {}
+
+	/** "RULE/indicator" of every card, after checking each card's shape. */
+	static Set<String> rulesAndIndicators(JsonNode response) {
+		assertThat(response.path("cards").isArray()).as("cards array in %s", response).isTrue();
+		Set<String> cards = new TreeSet<>();
+		for (JsonNode card : response.get("cards")) {
+			assertWellFormed(card);
+			cards.add(card.at("/source/topic/code").asText() + "/" + card.get("indicator").asText());
+		}
+		return cards;
+	}
+
+	static void assertWellFormed(JsonNode card) {
+		String rule = card.at("/source/topic/code").asText();
+		assertThat(card.path("uuid").asText()).as("uuid").matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+		assertThat(card.path("summary").asText()).as("%s summary", rule).isNotBlank().hasSizeLessThan(140)
+				.doesNotContain("{").doesNotContain("null");
+		assertThat(card.path("indicator").asText()).as("%s indicator", rule).isIn("info", "warning", "critical");
+		assertThat(card.path("detail").asText()).as("%s detail", rule).contains("**Patient:**").endsWith(DISCLAIMER)
+				.doesNotContain("null");
+		assertThat(card.at("/source/label").asText()).as("%s source.label", rule).startsWith("Lactation CDS · " + rule + " · [");
+		if (card.at("/source").has("url")) {
+			assertThat(card.at("/source/url").asText()).as("%s source.url", rule).startsWith("http");
+		}
+		assertThat(card.at("/source/topic/system").asText()).as("%s topic system", rule).isEqualTo(RULES);
+		for (JsonNode link : card.path("links")) {
+			assertThat(link.path("label").asText()).isNotBlank();
+			assertThat(link.path("url").asText()).startsWith("http");
+			assertThat(link.path("type").asText()).isEqualTo("absolute");
+		}
+		if (card.has("suggestions")) {
+			assertThat(card.path("selectionBehavior").asText()).as("%s selectionBehavior (cds-resp-6)", rule).isIn("any", "at-most-one");
+			for (JsonNode suggestion : card.get("suggestions")) {
+				assertThat(suggestion.path("label").asText()).isNotBlank();
+				assertThat(suggestion.path("uuid").asText()).hasSize(36);
+				assertThat(suggestion.path("actions")).as("%s suggestion actions", rule).isNotEmpty();
+				for (JsonNode action : suggestion.get("actions")) {
+					assertThat(action.path("description").asText()).as("cds-resp-5").isNotBlank();
+					switch (action.path("type").asText()) {
+						case "create", "update" -> assertThat(action.path("resource").path("resourceType").isTextual())
+								.as("%s %s resource", rule, action).isTrue();
+						case "delete" -> {
+							assertThat(action.path("resourceId").asText()).matches("[A-Za-z]+/[A-Za-z0-9\\-.]+");
+							assertThat(action.has("resource")).as("cds-resp-2").isFalse();
+						}
+						default -> throw new AssertionError("action type " + action.path("type"));
+					}
+				}
+			}
+		} else {
+			assertThat(card.has("selectionBehavior")).isFalse();
+		}
+		for (JsonNode reason : card.path("overrideReasons")) {
+			assertThat(reason.path("display").asText()).as("cds-resp-4").isNotBlank();
+			assertThat(reason.path("code").asText()).isNotBlank();
+			assertThat(reason.path("system").asText()).isNotBlank();
+		}
+		assertNoEmptyValues(card, "card " + rule);
+	}
+
+	/** CDS Hooks: no null or empty values anywhere (G2). */
+	static void assertNoEmptyValues(JsonNode node, String path) {
+		assertThat(node.isNull()).as("null at %s", path).isFalse();
+		if (node.isTextual()) {
+			assertThat(node.asText()).as("empty string at %s", path).isNotEmpty();
+		}
+		if (node.isContainerNode()) {
+			assertThat(node.isEmpty()).as("empty container at %s", path).isFalse();
+			if (node.isObject()) {
+				for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+					Map.Entry<String, JsonNode> field = fields.next();
+					assertNoEmptyValues(field.getValue(), path + "." + field.getKey());
+				}
+			} else {
+				int index = 0;
+				for (JsonNode element : node) {
+					assertNoEmptyValues(element, path + "[" + index++ + "]");
+				}
+			}
+		}
+	}
+}
