@@ -55,8 +55,10 @@ public class CdsBenchmark {
 			System.out.printf(Locale.ROOT, "seeded %d dyads x %d resources in %.1f s (%.0f resources/s)%n",
 					dyads, resourcesPerDyad(), seconds, dyads * resourcesPerDyad() / seconds);
 		}
-		drive(http, url, run, dyads, scenario, connections, Math.min(warmup, requests), false);
-		drive(http, url, run, dyads, scenario, connections, requests, true);
+		if (requests > 0) {
+			drive(http, url, run, dyads, scenario, connections, Math.min(warmup, requests), false);
+			drive(http, url, run, dyads, scenario, connections, requests, true);
+		}
 		System.exit(0);
 	}
 

@@ -13,9 +13,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Calendar;
 import java.util.Comparator;
+import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
+import org.hl7.fhir.r4.model.Property;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.Resource;
 import org.lactationcds.knowledge.KnowledgeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,14 +72,22 @@ public final class ExampleDataLoader implements ApplicationRunner {
 		long days = ChronoUnit.DAYS.between(
 				transaction.getTimestamp().toInstant().atZone(ZoneOffset.UTC).toLocalDate(),
 				now.atZone(ZoneOffset.UTC).toLocalDate());
-		var terser = FhirContext.forR4Cached().newTerser();
 		for (Bundle.BundleEntryComponent entry : transaction.getEntry()) {
-			Resource resource = entry.getResource();
-			for (BaseDateTimeType date : terser.getAllPopulatedChildElementsOfType(resource, BaseDateTimeType.class)) {
-				date.add(Calendar.DATE, Math.toIntExact(days));
-			}
+			shift(entry.getResource(), Math.toIntExact(days));
 		}
 		return days;
+	}
+
+	/** Every element, extensions on primitives included (an infant's birthTime sits on birthDate). */
+	private static void shift(Base element, int days) {
+		if (element instanceof BaseDateTimeType date && date.getValue() != null) {
+			date.add(Calendar.DATE, days);
+		}
+		for (Property property : element.children()) {
+			for (Base value : property.getValues()) {
+				shift(value, days);
+			}
+		}
 	}
 
 	private org.springframework.core.io.Resource[] examples() {

@@ -183,6 +183,7 @@ class CdsHooksServiceTests {
 			JsonNode card = onlyCard(response);
 			assertThat(card.at("/source/topic/code").asText()).isEqualTo("MED-LACTATION-SUPPRESSANT");
 			assertThat(card.get("indicator").asText()).isEqualTo("warning");
+			assertThat(card.get("summary").asText()).startsWith("Pseudoephedrine may reduce milk supply in a lactating mother");
 			JsonNode delete = card.get("suggestions").get(0).get("actions").get(0);
 			assertThat(delete.get("type").asText()).isEqualTo("delete");
 			assertThat(delete.get("resourceId").asText()).isEqualTo("MedicationRequest/os1-draft");
@@ -533,7 +534,8 @@ class CdsHooksServiceTests {
 		order.setSubject(new Reference("Patient/" + mother));
 		order.setStatus(MedicationRequest.MedicationRequestStatus.DRAFT);
 		order.setIntent(MedicationRequest.MedicationRequestIntent.ORDER);
-		order.setMedication(new CodeableConcept(new Coding("http://www.nlm.nih.gov/research/umls/rxnorm", "8896", "pseudoephedrine")));
+		// A bare code, as some EHRs send: the card names the drug from the knowledge's value set.
+		order.setMedication(new CodeableConcept(new Coding("http://www.nlm.nih.gov/research/umls/rxnorm", "8896", null)));
 		var dosage = order.addDosageInstruction();
 		dosage.getTiming().getRepeat().setFrequency(1).setPeriod(6).setPeriodUnit(org.hl7.fhir.r4.model.Timing.UnitsOfTime.H);
 		dosage.addDoseAndRate().setDose(new Quantity().setValue(60).setSystem("http://unitsofmeasure.org").setCode("mg").setUnit("mg"));

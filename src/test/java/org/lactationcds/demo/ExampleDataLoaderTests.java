@@ -20,7 +20,9 @@ class ExampleDataLoaderTests {
 	void everyDateMovesByTheWholeDaysFromTheTimestampToToday() {
 		Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
 		transaction.setTimestamp(Date.from(Instant.parse("2026-01-15T12:00:00Z")));
-		Patient infant = new Patient().setBirthDateElement(new DateType("2026-01-11"));
+		DateType birthDate = new DateType("2026-01-11");
+		birthDate.addExtension("http://hl7.org/fhir/StructureDefinition/patient-birthTime", new DateTimeType("2026-01-11T08:00:00Z"));
+		Patient infant = new Patient().setBirthDateElement(birthDate);
 		Observation weight = new Observation().setEffective(new DateTimeType("2026-01-15T07:30:00Z"));
 		Observation diapers = new Observation().setEffective(
 				new Period().setStartElement(new DateTimeType("2026-01-14T08:00:00Z")).setEndElement(new DateTimeType("2026-01-15T08:00:00Z")));
@@ -32,6 +34,8 @@ class ExampleDataLoaderTests {
 
 		assertThat(days).isEqualTo(310);
 		assertThat(infant.getBirthDateElement().getValueAsString()).isEqualTo("2026-11-17");
+		assertThat(((DateTimeType) infant.getBirthDateElement().getExtensionFirstRep().getValue()).getValue().toInstant())
+				.isEqualTo(Instant.parse("2026-11-17T08:00:00Z"));
 		assertThat(weight.getEffectiveDateTimeType().getValue().toInstant()).isEqualTo(Instant.parse("2026-11-21T07:30:00Z"));
 		assertThat(diapers.getEffectivePeriod().getEnd().toInstant()).isEqualTo(Instant.parse("2026-11-21T08:00:00Z"));
 	}

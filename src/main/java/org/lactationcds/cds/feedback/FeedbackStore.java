@@ -103,5 +103,6 @@ public final class FeedbackStore {
 		}
 	}
 
+	@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 	public record ReasonCount(String code, String display, long count) {}
 }
