@@ -38,23 +38,39 @@ public final class CdsServiceCatalog {
 			.toList();
 
 	private final String planDefinitionId;
+	/** The services of the last snapshot asked for: built once per knowledge version, not per call. */
+	private volatile Built built;
+
+	private record Built(KnowledgeSnapshot knowledge, List<CdsServiceDefinition> services) {}
 
 	public CdsServiceCatalog(String planDefinitionId) {
 		this.planDefinitionId = planDefinitionId;
 	}
 
 	public List<CdsServiceDefinition> services(KnowledgeSnapshot knowledge) {
+		Built current = built;
+		if (current == null || current.knowledge() != knowledge) {
+			current = new Built(knowledge, build(knowledge));
+			built = current;
+		}
+		return current.services();
+	}
+
+	private List<CdsServiceDefinition> build(KnowledgeSnapshot knowledge) {
 		PlanDefinition plan = knowledge.planDefinition(planDefinitionId)
 				.orElseThrow(() -> new KnowledgeException("no PlanDefinition/" + planDefinitionId + " in the knowledge"));
 		List<CdsServiceDefinition> services = new ArrayList<>();
 		for (Hook hook : Hook.values()) {
 			Set<String> rules = new LinkedHashSet<>();
+			PlanDefinition narrowed = plan.copy();
+			narrowed.getAction().clear();
 			for (PlanDefinitionActionComponent action : plan.getAction()) {
 				boolean triggered = action.getTrigger().stream()
 						.anyMatch(trigger -> trigger.getType() == TriggerDefinition.TriggerType.NAMEDEVENT
 								&& hook.id().equals(trigger.getName()));
 				if (triggered) {
 					rules.add(action.getCodeFirstRep().getCodingFirstRep().getCode());
+					narrowed.addAction(action.copy());
 				}
 			}
 			if (rules.isEmpty()) {
@@ -67,7 +83,9 @@ public final class CdsServiceCatalog {
 					description(hook, rules),
 					hook.isOrderHook() ? ORDER_DATA : DYAD_DATA,
 					plan.getUrl() + "|" + plan.getVersion(),
-					Set.copyOf(rules)));
+					Set.copyOf(rules),
+					narrowed,
+					knowledge.definitionsByLibrary(narrowed)));
 		}
 		return services;
 	}

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.hl7.fhir.r4.model.PlanDefinition;
 import org.lactationcds.cds.prefetch.PrefetchTemplate;
 
 /**
@@ -15,6 +16,8 @@ import org.lactationcds.cds.prefetch.PrefetchTemplate;
  *
  * @param planDefinition the versioned canonical applied
  * @param rules the rule ids (action codes) the hook triggers
+ * @param plan the PlanDefinition narrowed to the actions the hook triggers: what is applied
+ * @param definitions the CQL definitions to evaluate, by library (see KnowledgeSnapshot#definitionsByLibrary)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record CdsServiceDefinition(
@@ -24,7 +27,9 @@ public record CdsServiceDefinition(
 		String description,
 		@JsonIgnore List<PrefetchTemplate> prefetchTemplates,
 		@JsonIgnore String planDefinition,
-		@JsonIgnore Set<String> rules) {
+		@JsonIgnore Set<String> rules,
+		@JsonIgnore PlanDefinition plan,
+		@JsonIgnore Map<String, Set<String>> definitions) {
 
 	@JsonProperty("hook")
 	public String hookId() {

@@ -66,7 +66,8 @@ public final class CdsServiceInvoker {
 	public List<Card> invoke(CdsServiceDefinition service, CdsRequest request, FhirDataSource source) {
 		Instant now = clock.instant();
 		KnowledgeSnapshot snapshot = knowledge.get();
-		PlanDefinitionEvaluator evaluator = new PlanDefinitionEvaluator(snapshot.content(), snapshot.settings());
+		PlanDefinitionEvaluator evaluator =
+				new PlanDefinitionEvaluator(snapshot.content(), snapshot.settings(), service.definitions());
 		Dyad dyad = dyadAssembler.assemble(request, service.prefetchTemplates(), source);
 		Bundle data = dyad.data().toBundle();
 		Map<String, PlanDefinitionActionComponent> definitions = actionsById(snapshot, service.planDefinition());
@@ -78,7 +79,8 @@ public final class CdsServiceInvoker {
 			}
 			String subject = "Patient/" + member.getKey();
 			EvaluationResult result = evaluator.evaluate(new EvaluationRequest(
-					service.planDefinition(), subject, data, now, request.hook().id(), request.context().selections()));
+					service.planDefinition(), subject, data, now, request.hook().id(), request.context().selections()),
+					service.plan());
 			CardMapper.Context context = new CardMapper.Context(
 					subject,
 					member.getValue().label(),

@@ -3,6 +3,8 @@ package org.lactationcds.evaluation;
 import ca.uhn.fhir.repository.IRepository;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CanonicalType;
 import org.hl7.fhir.r4.model.CarePlan;
@@ -10,12 +12,16 @@ import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.ParameterDefinition;
 import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.PlanDefinition;
 import org.hl7.fhir.r4.model.RequestGroup;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
 import org.opencds.cqf.fhir.cr.CrSettings;
 import org.opencds.cqf.fhir.cr.plandefinition.PlanDefinitionProcessor;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.opencds.cqf.fhir.utility.monad.Either3;
 import org.opencds.cqf.fhir.utility.monad.Eithers;
+import org.opencds.cqf.fhir.utility.repository.Repositories;
 
 /**
  * Applies a PlanDefinition with the CQF engine. Content (PlanDefinitions, Libraries, ValueSets, ActivityDefinitions)
@@ -35,29 +41,47 @@ public final class PlanDefinitionEvaluator {
 
 	private final IRepository content;
 	private final CrSettings settings;
+	private final Map<String, Set<String>> definitionsByLibrary;
 
 	public PlanDefinitionEvaluator(IRepository content, CrSettings settings) {
-		this.content = content;
+		this(content, settings, Map.of());
+	}
+
+	/**
+	 * @param definitionsByLibrary for each library (unversioned url), the CQL definitions the PlanDefinitions name:
+	 *     evaluated in one engine run per subject (see {@link OneRunLibraryEngine})
+	 */
+	public PlanDefinitionEvaluator(IRepository content, CrSettings settings, Map<String, Set<String>> definitionsByLibrary) {
+		// Content only: with useServerData = false the engine reads data from the request's Bundle alone.
+		this.content = Repositories.proxy(content, false, (IRepository) null, null, null);
 		this.settings = settings;
+		this.definitionsByLibrary = definitionsByLibrary;
 	}
 
 	/**
 	 * Applies for the CDS path: the RequestGroup of the applicable actions and the proposed resources. (The one call
-	 * of the engine's 17-argument {@code applyR5}: subject, evaluation time and data only, no server data.)
+	 * of the engine's applyR5: subject, evaluation time and data only, no server data; definitions evaluated in one run.)
 	 */
 	public EvaluationResult evaluate(EvaluationRequest request) {
+		return evaluate(request, null);
+	}
+
+	/**
+	 * As {@link #evaluate(EvaluationRequest)}, applying {@code plan} itself when given: the request's PlanDefinition
+	 * narrowed to some of its actions (a CDS service applies only the rules of its hook).
+	 */
+	public EvaluationResult evaluate(EvaluationRequest request, PlanDefinition plan) {
+		Either3<CanonicalType, IIdType, PlanDefinition> which =
+				plan == null ? Eithers.forLeft3(new CanonicalType(request.planDefinition())) : Eithers.forRight3(plan);
 		PlanDefinitionProcessor processor = new PlanDefinitionProcessor(content, settings);
 		Parameters output = (Parameters) processor.applyR5(
-				Eithers.forLeft3(new CanonicalType(request.planDefinition())),
+				which,
 				List.of(request.subject()),
 				null, null, null, null, null, null, null, null,
 				evaluationParameters(request),
-				false,
 				request.data(),
 				null,
-				(IRepository) null,
-				(IRepository) null,
-				(IRepository) null);
+				new OneRunLibraryEngine(content, settings.getEvaluationSettings(), definitionsByLibrary));
 		Bundle bundle = (Bundle) output.getParameterFirstRep().getResource();
 		RequestGroup requestGroup = (RequestGroup) bundle.getEntryFirstRep().getResource();
 		return new EvaluationResult(requestGroup, bundle, issuesIn(bundle));

@@ -78,7 +78,7 @@ public class KnowledgeLoader implements ApplicationRunner, DisposableBean {
 	public KnowledgeSnapshot load() {
 		long start = System.nanoTime();
 		KnowledgePackage packaged = reader.read(properties.location());
-		EvaluationSettings compiled = EvaluationSettings.getDefault();
+		EvaluationSettings compiled = EngineSettings.forRequestData();
 		compiler.compile(packaged, compiled);
 		systemDao.transaction(new SystemRequestDetails(), upsertTransaction(packaged));
 		KnowledgeSnapshot snapshot = refresh(packaged, compiled);
@@ -151,7 +151,7 @@ public class KnowledgeLoader implements ApplicationRunner, DisposableBean {
 
 	/** Fresh caches holding what the previous snapshot compiled from the same sources. */
 	static EvaluationSettings carriedOver(KnowledgeSnapshot previous, KnowledgePackage next) {
-		EvaluationSettings settings = EvaluationSettings.getDefault();
+		EvaluationSettings settings = EngineSettings.forRequestData();
 		if (previous == null) {
 			return settings;
 		}

@@ -2,7 +2,13 @@ package org.lactationcds.knowledge;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.repository.IRepository;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.hl7.fhir.r4.model.Expression;
 import org.hl7.fhir.r4.model.PlanDefinition;
 import org.opencds.cqf.fhir.cql.EvaluationSettings;
 import org.opencds.cqf.fhir.cr.CrSettings;
@@ -17,11 +23,13 @@ public final class KnowledgeSnapshot {
 	private final KnowledgePackage knowledge;
 	private final IRepository content;
 	private final CrSettings settings;
+	private final Map<String, Set<String>> definitionsByLibrary;
 
 	private KnowledgeSnapshot(KnowledgePackage knowledge, IRepository content, CrSettings settings) {
 		this.knowledge = knowledge;
 		this.content = content;
 		this.settings = settings;
+		this.definitionsByLibrary = definitionsByLibrary(knowledge);
 	}
 
 	/** A snapshot of compiled knowledge: call after {@link CqlLibraryCompiler#compile} filled the settings' caches. */
@@ -41,6 +49,55 @@ public final class KnowledgeSnapshot {
 
 	public CrSettings settings() {
 		return settings;
+	}
+
+	/**
+	 * For each library (unversioned url), the CQL definitions (text/cql-identifier) that the PlanDefinitions using
+	 * it name in their actions' conditions and dynamic values: what one evaluation of a subject needs.
+	 */
+	public Map<String, Set<String>> definitionsByLibrary() {
+		return definitionsByLibrary;
+	}
+
+	/**
+	 * As {@link #definitionsByLibrary()}, with {@code plan}'s library limited to the definitions {@code plan} names
+	 * (a PlanDefinition narrowed to some of its actions evaluates only what those need).
+	 */
+	public Map<String, Set<String>> definitionsByLibrary(PlanDefinition plan) {
+		Map<String, Set<String>> byLibrary = new HashMap<>(definitionsByLibrary);
+		byLibrary.putAll(definitionsByLibrary(List.of(plan)));
+		return Map.copyOf(byLibrary);
+	}
+
+	private static Map<String, Set<String>> definitionsByLibrary(KnowledgePackage knowledge) {
+		return definitionsByLibrary(knowledge.resourcesOfType(PlanDefinition.class));
+	}
+
+	private static Map<String, Set<String>> definitionsByLibrary(List<PlanDefinition> plans) {
+		Map<String, Set<String>> byLibrary = new HashMap<>();
+		for (PlanDefinition plan : plans) {
+			if (plan.getLibrary().size() != 1) {
+				continue; // an expression's library is ambiguous: leave that plan to the engine's own way
+			}
+			String library = plan.getLibrary().get(0).getValue().split("\\|")[0];
+			collect(plan.getAction(), byLibrary.computeIfAbsent(library, ignored -> new HashSet<>()));
+		}
+		byLibrary.replaceAll((library, names) -> Set.copyOf(names));
+		return Map.copyOf(byLibrary);
+	}
+
+	private static void collect(List<PlanDefinition.PlanDefinitionActionComponent> actions, Set<String> names) {
+		for (PlanDefinition.PlanDefinitionActionComponent action : actions) {
+			action.getCondition().forEach(condition -> add(condition.getExpression(), names));
+			action.getDynamicValue().forEach(value -> add(value.getExpression(), names));
+			collect(action.getAction(), names);
+		}
+	}
+
+	private static void add(Expression expression, Set<String> names) {
+		if (expression != null && "text/cql-identifier".equals(expression.getLanguage()) && expression.hasExpression()) {
+			names.add(expression.getExpression());
+		}
 	}
 
 	public Optional<PlanDefinition> planDefinition(String id) {

@@ -15,12 +15,9 @@ import org.hl7.fhir.r4.model.TriggerDefinition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.lactationcds.knowledge.CqlLibraryCompiler;
+import org.lactationcds.knowledge.CompiledKnowledge;
 import org.lactationcds.knowledge.KnowledgePackage;
-import org.lactationcds.knowledge.KnowledgePackageReader;
-import org.opencds.cqf.fhir.cql.EvaluationSettings;
-import org.opencds.cqf.fhir.cr.CrSettings;
-import org.opencds.cqf.fhir.utility.repository.InMemoryFhirRepository;
+import org.lactationcds.knowledge.KnowledgeSnapshot;
 
 /**
  * The golden scenarios of clinical-rules.md section 3, applied directly to the PlanDefinitions through the CQF
@@ -38,12 +35,10 @@ class GoldenScenarioEngineTests {
 
 	@BeforeAll
 	static void loadKnowledge() {
-		KnowledgePackage knowledge = new KnowledgePackageReader(FHIR).read("classpath:fhir-resources");
-		EvaluationSettings evaluationSettings = EvaluationSettings.getDefault();
-		new CqlLibraryCompiler().compile(knowledge, evaluationSettings);
-		InMemoryFhirRepository content = new InMemoryFhirRepository(FHIR);
-		knowledge.resources().forEach(content::update);
-		evaluator = new PlanDefinitionEvaluator(content, CrSettings.getDefault().withEvaluationSettings(evaluationSettings));
+		KnowledgeSnapshot snapshot = CompiledKnowledge.snapshot("classpath:fhir-resources");
+		KnowledgePackage knowledge = snapshot.knowledge();
+		// As the CDS service evaluates: every definition the PlanDefinitions name, in one engine run per subject.
+		evaluator = new PlanDefinitionEvaluator(snapshot.content(), snapshot.settings(), snapshot.definitionsByLibrary());
 		PlanDefinition redFlags = knowledge.resourcesOfType(PlanDefinition.class).stream()
 				.filter(plan -> RED_FLAGS.startsWith(plan.getUrl() + "|"))
 				.findFirst()

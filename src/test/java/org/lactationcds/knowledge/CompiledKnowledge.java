@@ -11,7 +11,7 @@ public final class CompiledKnowledge {
 	public static KnowledgeSnapshot snapshot(String location) {
 		FhirContext fhirContext = FhirContext.forR4Cached();
 		KnowledgePackage knowledge = new KnowledgePackageReader(fhirContext).read(location);
-		EvaluationSettings settings = EvaluationSettings.getDefault();
+		EvaluationSettings settings = EngineSettings.forRequestData();
 		new CqlLibraryCompiler().compile(knowledge, settings);
 		return KnowledgeSnapshot.of(fhirContext, knowledge, settings);
 	}

@@ -1,0 +1,82 @@
+package org.lactationcds.evaluation;
+
+import ca.uhn.fhir.repository.IRepository;
+import ca.uhn.fhir.util.ParametersUtil;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.instance.model.api.IBaseBundle;
+import org.hl7.fhir.instance.model.api.IBaseParameters;
+import org.opencds.cqf.fhir.cql.EvaluationSettings;
+import org.opencds.cqf.fhir.cql.LibraryEngine;
+
+/**
+ * The CQF engine's $apply asks its LibraryEngine for one CQL definition at a time, and the LibraryEngine builds a new
+ * CQL engine for each: every condition and dynamic value re-reads the data and re-evaluates every definition it
+ * depends on (about 80 requests per subject for the red-flag PlanDefinition). This one answers those requests from a
+ * single engine run per library that evaluates, with one shared expression cache, every definition the knowledge's
+ * PlanDefinitions name for that library.
+ *
+ * <p>One instance serves one subject and one request's data. Should the single run fail (a definition that throws),
+ * it steps back to the engine's one-definition-at-a-time evaluation, so the failing rule is isolated and reported as
+ * before while the others still answer.
+ */
+final class OneRunLibraryEngine extends LibraryEngine {
+
+	private final Map<String, Set<String>> definitionsByLibrary;
+	private final Map<String, IBaseParameters> runs = new HashMap<>();
+
+	OneRunLibraryEngine(IRepository repository, EvaluationSettings settings, Map<String, Set<String>> definitionsByLibrary) {
+		super(repository, settings);
+		this.definitionsByLibrary = definitionsByLibrary;
+	}
+
+	@Override
+	public List<IBase> getExpressionResult(
+			String subjectId,
+			String expression,
+			String language,
+			String libraryToBeEvaluated,
+			Map<String, String> referencedLibraries,
+			IBaseParameters parameters,
+			Map<String, Object> rawParameters,
+			IBaseBundle bundle,
+			IBase contextParameter,
+			IBase resourceParameter) {
+		Set<String> definitions = libraryToBeEvaluated == null ? null : definitionsByLibrary.get(unversioned(libraryToBeEvaluated));
+		if (definitions == null || !definitions.contains(expression) || !"text/cql-identifier".equals(language)) {
+			return super.getExpressionResult(subjectId, expression, language, libraryToBeEvaluated, referencedLibraries,
+					parameters, rawParameters, bundle, contextParameter, resourceParameter);
+		}
+		String key = libraryToBeEvaluated + "\n" + subjectId;
+		IBaseParameters run = runs.computeIfAbsent(key, ignored -> evaluateAll(libraryToBeEvaluated, subjectId, parameters,
+				rawParameters, bundle, definitions));
+		if (run == null) {
+			return super.getExpressionResult(subjectId, expression, language, libraryToBeEvaluated, referencedLibraries,
+					parameters, rawParameters, bundle, contextParameter, resourceParameter);
+		}
+		return resolveParameterValues(ParametersUtil.getNamedParameters(getRepository().fhirContext(), run, expression));
+	}
+
+	/** All the library's named definitions in one run; null when the run fails (then one at a time). */
+	private IBaseParameters evaluateAll(
+			String library,
+			String subjectId,
+			IBaseParameters parameters,
+			Map<String, Object> rawParameters,
+			IBaseBundle bundle,
+			Set<String> definitions) {
+		try {
+			return evaluate(library, subjectId, parameters, rawParameters, bundle, null, definitions);
+		} catch (RuntimeException e) {
+			return null;
+		}
+	}
+
+	private static String unversioned(String canonical) {
+		int bar = canonical.indexOf('|');
+		return bar < 0 ? canonical : canonical.substring(0, bar);
+	}
+}
