@@ -3,6 +3,8 @@ package org.lactationcds.cds;
 import java.util.List;
 import java.util.Map;
 import org.lactationcds.cds.card.Card;
+import org.lactationcds.cds.security.CdsClientAuthenticationFilter;
+import org.lactationcds.cds.security.TrustedClient;
 import org.lactationcds.knowledge.KnowledgeLoader;
 import org.lactationcds.knowledge.KnowledgeSnapshot;
 import org.slf4j.Logger;
@@ -11,6 +13,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -47,10 +50,19 @@ public class CdsHooksController {
 	}
 
 	@PostMapping("/{id}")
-	public Map<String, List<Card>> call(@PathVariable String id, @RequestBody(required = false) String body) {
+	public Map<String, List<Card>> call(
+			@PathVariable String id,
+			@RequestBody(required = false) String body,
+			@RequestAttribute(name = CdsClientAuthenticationFilter.CLIENT, required = false) TrustedClient client) {
 		KnowledgeSnapshot snapshot = knowledge.current();
 		CdsServiceDefinition service = service(id, snapshot);
 		CdsRequest request = parser.parse(body, service.hook());
+		// No server-side request forgery: a trusted client may name only the FHIR servers registered for it.
+		if (client != null && request.fhirServer().isPresent() && !client.mayFetchFrom(request.fhirServer().get())) {
+			log.warn("{} hookInstance={}: fhirServer {} is not registered for {}", service.id(), request.hookInstance(),
+					request.fhirServer().get(), client.issuer());
+			throw new CdsRequestException(403, "fhirServer is not registered for this CDS client");
+		}
 		List<Card> cards = invoker.invoke(service, request, dataSources.forRequest(request));
 		log.info("{} hookInstance={} cards={}", service.id(), request.hookInstance(), cards.size());
 		return Map.of("cards", cards);

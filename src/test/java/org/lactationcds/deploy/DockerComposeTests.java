@@ -78,6 +78,16 @@ class DockerComposeTests {
 		assertThat(dockerfile).contains("EXPOSE 8080");
 	}
 
+	@Test
+	@SuppressWarnings("unchecked")
+	void serverWhenComposedRunsOpenOnPurposeAndIsPublishedOnTheHostLoopbackOnly() {
+		Map<String, String> env = (Map<String, String>) server.get("environment");
+
+		// Bound to every interface inside the container, the server refuses to start without trust or this opt-out.
+		assertThat(env).containsEntry("LACTATION_CDS_SECURITY_MODE", "open");
+		assertThat((List<String>) server.get("ports")).allSatisfy(port -> assertThat(port).startsWith("127.0.0.1:"));
+	}
+
 	/** Where the docker client has the compose plugin, let it check the file too (no engine is needed for this). */
 	@Test
 	void composeFileWhenCheckedByDockerComposeIsValid() throws Exception {

@@ -1,0 +1,34 @@
+package org.lactationcds.security;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Who may call the server.
+ *
+ * @param mode {@code auto} (open on a loopback address, refuse to start elsewhere without trust) or {@code open}
+ *     (explicitly no authentication, wherever bound: a warning at every start)
+ * @param cdsClientsFile the trusted CDS clients (JSON; see the README's Security section): when set, every
+ *     /cds-services call must carry a JWT signed by one of them
+ * @param algorithms the JWS algorithms accepted from CDS clients (asymmetric only)
+ * @param clockSkew leeway on exp, iat and nbf
+ * @param replayCacheSize most JWT ids remembered (until their expiry) to refuse a replayed token
+ */
+@ConfigurationProperties("lactation-cds.security")
+public record SecurityProperties(
+		@DefaultValue("auto") String mode,
+		String cdsClientsFile,
+		@DefaultValue({"RS384", "ES384"}) List<String> algorithms,
+		@DefaultValue("60s") Duration clockSkew,
+		@DefaultValue("100000") int replayCacheSize) {
+
+	public boolean open() {
+		return "open".equalsIgnoreCase(mode);
+	}
+
+	public boolean cdsClientsConfigured() {
+		return cdsClientsFile != null && !cdsClientsFile.isBlank();
+	}
+}
