@@ -14,11 +14,15 @@ import org.lactationcds.cds.prefetch.DyadAssembler;
 import org.lactationcds.cds.prefetch.LocalFhirDataSource;
 import org.lactationcds.cds.prefetch.PrefetchProperties;
 import org.lactationcds.cds.prefetch.PrefetchResolver;
+import org.lactationcds.demo.ExampleDataLoader;
+import org.lactationcds.demo.ExamplesProperties;
 import org.lactationcds.knowledge.KnowledgeLoader;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
@@ -54,6 +58,20 @@ public class CdsHooksConfiguration {
 			MeterRegistry meters) {
 		DyadAssembler dyads = new DyadAssembler(new PrefetchResolver(parser));
 		return new CdsServiceInvoker(knowledge::current, dyads, new CardMapper(fhirContext, json), clock, meters);
+	}
+
+	/** Last of the start-up runners: the knowledge is loaded (its loader runs first). */
+	@Bean
+	@Order(Ordered.LOWEST_PRECEDENCE)
+	@ConditionalOnProperty(name = "lactation-cds.cds.warm-up", havingValue = "true", matchIfMissing = true)
+	public CdsWarmUp cdsWarmUp(
+			KnowledgeLoader knowledge,
+			CdsServiceCatalog catalog,
+			CdsServiceInvoker invoker,
+			ExamplesProperties examples,
+			FhirContext fhirContext,
+			Clock clock) {
+		return new CdsWarmUp(knowledge, catalog, invoker, ExampleDataLoader.readAll(examples.location(), fhirContext), clock);
 	}
 
 	@Bean

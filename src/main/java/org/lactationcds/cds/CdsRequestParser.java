@@ -3,6 +3,7 @@ package org.lactationcds.cds;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
@@ -37,8 +38,15 @@ public final class CdsRequestParser {
 	private final ObjectMapper json;
 	private final FhirContext fhirContext;
 
+	/** Deepest JSON accepted: FHIR resources in prefetch nest about 20 levels; nothing legitimate comes near this. */
+	static final int MAX_JSON_DEPTH = 100;
+	/** Most resources accepted in one request's prefetch and draft orders. */
+	static final int MAX_RESOURCES = 20_000;
+
 	public CdsRequestParser(ObjectMapper json, FhirContext fhirContext) {
-		this.json = json;
+		this.json = json.copy();
+		this.json.getFactory().setStreamReadConstraints(
+				StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build());
 		this.fhirContext = fhirContext;
 	}
 
@@ -182,6 +190,10 @@ public final class CdsRequestParser {
 		if (node == null || node.isNull()) {
 			return Map.of();
 		}
+		int resources = node.findValues("resourceType").size() + root.path("context").path("draftOrders").findValues("resourceType").size();
+		if (resources > MAX_RESOURCES) {
+			throw new CdsRequestException(413, "prefetch and draftOrders hold " + resources + " resources, over " + MAX_RESOURCES);
+		}
 		if (!node.isObject()) {
 			throw CdsRequestException.badRequest("prefetch must be an object of key -> FHIR resource or null");
 		}
@@ -203,6 +215,9 @@ public final class CdsRequestParser {
 			return (Resource) fhirContext.newJsonParser().parseResource(node.toString());
 		} catch (DataFormatException | ClassCastException e) {
 			throw CdsRequestException.badRequest(where + " is not a valid FHIR R4 resource: " + e.getMessage());
+		} catch (RuntimeException e) {
+			// HAPI's parser fails on some malformed input with an NPE (e.g. a Bundle entry "resource": null)
+			throw CdsRequestException.badRequest(where + " is not a valid FHIR R4 resource");
 		}
 	}
 

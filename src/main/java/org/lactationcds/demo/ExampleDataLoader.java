@@ -13,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Calendar;
 import java.util.Comparator;
+import java.util.List;
 import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.Property;
@@ -55,9 +56,9 @@ public final class ExampleDataLoader implements ApplicationRunner {
 			log.info("Demo data not loaded (lactation-cds.examples.load=false, the default off the embedded database)");
 			return;
 		}
-		org.springframework.core.io.Resource[] files = examples();
+		org.springframework.core.io.Resource[] files = examples(location);
 		for (org.springframework.core.io.Resource file : files) {
-			Bundle transaction = read(file);
+			Bundle transaction = read(fhirContext, file);
 			long days = shiftToToday(transaction, clock.instant());
 			systemDao.transaction(new SystemRequestDetails(), transaction);
 			log.info("Loaded demo data {} ({} resources, dates moved by {} days)", file.getFilename(), transaction.getEntry().size(), days);
@@ -65,7 +66,7 @@ public final class ExampleDataLoader implements ApplicationRunner {
 	}
 
 	/** Moves every date, dateTime and instant by the whole days from the Bundle's timestamp to {@code now}. */
-	static long shiftToToday(Bundle transaction, Instant now) {
+	public static long shiftToToday(Bundle transaction, Instant now) {
 		if (!transaction.hasTimestamp()) {
 			throw new KnowledgeException("a demo Bundle needs a timestamp: the moment its dates were written for");
 		}
@@ -90,7 +91,12 @@ public final class ExampleDataLoader implements ApplicationRunner {
 		}
 	}
 
-	private org.springframework.core.io.Resource[] examples() {
+	/** The example transaction Bundles at {@code location}, dates as written (not yet moved to today). */
+	public static List<Bundle> readAll(String location, FhirContext fhirContext) {
+		return Arrays.stream(examples(location)).map(file -> read(fhirContext, file)).toList();
+	}
+
+	private static org.springframework.core.io.Resource[] examples(String location) {
 		try {
 			org.springframework.core.io.Resource[] files =
 					new PathMatchingResourcePatternResolver().getResources(location + "/*.json");
@@ -101,7 +107,7 @@ public final class ExampleDataLoader implements ApplicationRunner {
 		}
 	}
 
-	private Bundle read(org.springframework.core.io.Resource file) {
+	private static Bundle read(FhirContext fhirContext, org.springframework.core.io.Resource file) {
 		try (InputStream in = file.getInputStream()) {
 			return fhirContext.newJsonParser().parseResource(Bundle.class, new String(in.readAllBytes(), StandardCharsets.UTF_8));
 		} catch (IOException e) {

@@ -177,6 +177,7 @@ public class FhirServerConfiguration {
 		server.setDefaultResponseEncoding(EncodingEnum.JSON);
 		server.setServerAddressStrategy(new IncomingRequestAddressStrategy());
 		server.setImplementationDescription("Lactation CDS");
+		server.registerInterceptor(new NestingLimitInterceptor());
 		if (properties.validateRequests()) {
 			server.registerInterceptor(new WriteValidationInterceptor(validationSupport));
 		}

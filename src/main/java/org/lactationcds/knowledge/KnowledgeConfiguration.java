@@ -9,6 +9,8 @@ import ca.uhn.fhir.jpa.cache.ResourceChangeListenerRegistryInterceptor;
 import org.hl7.fhir.r4.model.Bundle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 /** Knowledge reading, CQL compilation, loading into the store at start-up, and refresh when the store changes. */
 @Configuration(proxyBeanMethods = false)
@@ -24,7 +26,9 @@ public class KnowledgeConfiguration {
 		return new CqlLibraryCompiler();
 	}
 
+	/** First of the start-up runners: everything else that runs at start-up needs the knowledge. */
 	@Bean
+	@Order(Ordered.HIGHEST_PRECEDENCE)
 	public KnowledgeLoader knowledgeLoader(
 			KnowledgeProperties properties,
 			KnowledgePackageReader reader,

@@ -1,8 +1,10 @@
 package org.lactationcds.security;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 
 /** The start-up security decision, made before anything serves. */
 @Configuration(proxyBeanMethods = false)
@@ -14,5 +16,15 @@ public class SecurityConfiguration {
 		SecurityModeCheck.Decision decision = SecurityModeCheck.decide(serverAddress, security, publicUrl);
 		SecurityModeCheck.logDecision(decision);
 		return decision;
+	}
+
+	/** Before everything else that reads a body. */
+	@Bean
+	public FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimitFilter(SecurityProperties security) {
+		FilterRegistrationBean<RequestSizeLimitFilter> registration =
+				new FilterRegistrationBean<>(new RequestSizeLimitFilter(security.maxRequestBytes()));
+		registration.addUrlPatterns("/cds-services/*", "/fhir/*");
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 5);
+		return registration;
 	}
 }

@@ -15,6 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param algorithms the JWS algorithms accepted from CDS clients (asymmetric only)
  * @param clockSkew leeway on exp, iat and nbf
  * @param replayCacheSize most JWT ids remembered (until their expiry) to refuse a replayed token
+ * @param maxRequestBytes largest request body accepted on /cds-services and /fhir (413 above)
  */
 @ConfigurationProperties("lactation-cds.security")
 public record SecurityProperties(
@@ -22,7 +23,8 @@ public record SecurityProperties(
 		String cdsClientsFile,
 		@DefaultValue({"RS384", "ES384"}) List<String> algorithms,
 		@DefaultValue("60s") Duration clockSkew,
-		@DefaultValue("100000") int replayCacheSize) {
+		@DefaultValue("100000") int replayCacheSize,
+		@DefaultValue("16777216") long maxRequestBytes) {
 
 	public boolean open() {
 		return "open".equalsIgnoreCase(mode);

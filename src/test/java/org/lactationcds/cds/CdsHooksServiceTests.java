@@ -402,6 +402,25 @@ class CdsHooksServiceTests {
 		}
 
 		@Test
+		void bodyOverTheSizeCapAnswers413() {
+			HttpResponse<String> response = client.post("/cds-services/lactation-patient-view", "application/json",
+					"{\"pad\": \"" + "x".repeat(17 * 1024 * 1024) + "\"}");
+
+			assertThat(response.statusCode()).isEqualTo(413);
+			assertThat(response.body()).contains("Payload Too Large");
+		}
+
+		@Test
+		void prefetchNestedTooDeepAnswers400() {
+			String deep = "{\"a\":".repeat(500) + "1" + "}".repeat(500);
+			String body = CdsCall.of("patient-view", "x").body().toString().replaceFirst("\\{", "{\"extension\":" + deep + ",");
+
+			HttpResponse<String> response = client.post("/cds-services/lactation-patient-view", "application/json", body);
+
+			assertThat(response.statusCode()).isEqualTo(400);
+		}
+
+		@Test
 		void unknownServiceAnswers404() {
 			HttpResponse<String> response = CdsCall.of("patient-view", "x").send(client, "no-such-service");
 

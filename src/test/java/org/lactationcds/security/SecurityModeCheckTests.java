@@ -13,7 +13,7 @@ class SecurityModeCheckTests {
 	static final PublicUrlProperties NO_URL = new PublicUrlProperties(null);
 
 	static SecurityProperties security(String mode, String clientsFile) {
-		return new SecurityProperties(mode, clientsFile, List.of("RS384", "ES384"), Duration.ofSeconds(60), 1000);
+		return new SecurityProperties(mode, clientsFile, List.of("RS384", "ES384"), Duration.ofSeconds(60), 1000, 1024);
 	}
 
 	@Test

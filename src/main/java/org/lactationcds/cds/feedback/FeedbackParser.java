@@ -58,14 +58,14 @@ public final class FeedbackParser {
 		List<String> accepted = new ArrayList<>();
 		JsonNode suggestions = item.get("acceptedSuggestions");
 		if (outcome.equals("accepted")) {
-			if (suggestions == null || !suggestions.isArray() || suggestions.isEmpty()) {
+			if (suggestions == null || !suggestions.isArray() || suggestions.isEmpty() || suggestions.size() > 50) {
 				throw CdsRequestException.badRequest(where + ".acceptedSuggestions is required when accepted (cds-fb-2)");
 			}
 			for (JsonNode suggestion : suggestions) {
 				if (!suggestion.path("id").isTextual()) {
 					throw CdsRequestException.badRequest(where + ".acceptedSuggestions[] must be objects with an id");
 				}
-				accepted.add(suggestion.get("id").asText());
+				accepted.add(limited(suggestion.get("id").asText(), "acceptedSuggestions[].id", 64));
 			}
 		}
 		Feedback.OverrideReason reason = null;
@@ -92,16 +92,29 @@ public final class FeedbackParser {
 		return new Feedback(card, rule, outcome, accepted, reason, comment, time);
 	}
 
+	/** Longest text stored (codes, systems, displays: the table's columns); a comment may be longer. */
+	static final int MAX_TEXT = 255;
+	static final int MAX_COMMENT = 4000;
+
 	private static String text(JsonNode node, String field, String where) {
 		JsonNode value = node.get(field);
 		if (value == null || !value.isTextual() || value.asText().isBlank()) {
 			throw CdsRequestException.badRequest(where + "." + field + " is required (a string)");
 		}
-		return value.asText();
+		return limited(value.asText(), field, MAX_TEXT);
 	}
 
 	private static String optionalText(JsonNode node, String field) {
 		JsonNode value = node.get(field);
-		return value != null && value.isTextual() && !value.asText().isBlank() ? value.asText() : null;
+		return value != null && value.isTextual() && !value.asText().isBlank()
+				? limited(value.asText(), field, field.equals("userComment") ? MAX_COMMENT : MAX_TEXT)
+				: null;
+	}
+
+	private static String limited(String text, String field, int max) {
+		if (text.length() > max) {
+			throw CdsRequestException.badRequest(field + " is longer than " + max + " characters");
+		}
+		return text;
 	}
 }

@@ -1,0 +1,65 @@
+package org.lactationcds.cds;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Resource;
+import org.lactationcds.cds.prefetch.BundleDataSource;
+import org.lactationcds.demo.ExampleDataLoader;
+import org.lactationcds.knowledge.KnowledgeLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+
+/**
+ * Before the server reports ready, answers every CDS service once for each demo mother, from memory: the first call
+ * an EHR makes then finds the engine, its caches and the JIT warm (it took 1.5-2 s cold).
+ */
+public final class CdsWarmUp implements ApplicationRunner {
+
+	private static final Logger log = LoggerFactory.getLogger(CdsWarmUp.class);
+
+	private final KnowledgeLoader knowledge;
+	private final CdsServiceCatalog catalog;
+	private final CdsServiceInvoker invoker;
+	private final List<Bundle> examples;
+	private final Clock clock;
+
+	public CdsWarmUp(KnowledgeLoader knowledge, CdsServiceCatalog catalog, CdsServiceInvoker invoker, List<Bundle> examples, Clock clock) {
+		this.knowledge = knowledge;
+		this.catalog = catalog;
+		this.invoker = invoker;
+		this.examples = examples;
+		this.clock = clock;
+	}
+
+	@Override
+	public void run(ApplicationArguments args) {
+		long start = System.nanoTime();
+		List<Resource> resources = new ArrayList<>();
+		for (Bundle example : examples) {
+			ExampleDataLoader.shiftToToday(example, clock.instant());
+			example.getEntry().forEach(entry -> resources.add(entry.getResource()));
+		}
+		BundleDataSource source = new BundleDataSource(resources);
+		int calls = 0;
+		for (CdsServiceDefinition service : catalog.services(knowledge.current())) {
+			for (Resource resource : resources) {
+				if (resource instanceof Patient patient && !patient.getLink().isEmpty()) {
+					CdsRequest request = new CdsRequest(service.hook(), "00000000-0000-4000-8000-000000000000",
+							java.util.Optional.empty(), java.util.Optional.empty(),
+							new CdsRequest.Context(patient.getIdElement().getIdPart(), "Practitioner/warm-up", "warm-up",
+									service.hook().isOrderHook() ? new Bundle().setType(Bundle.BundleType.COLLECTION) : null,
+									service.hook() == Hook.ORDER_SELECT ? List.of() : null),
+							java.util.Map.of());
+					invoker.invoke(service, request, source);
+					calls++;
+				}
+			}
+		}
+		log.info("CDS services warmed up: {} calls in {} ms", calls, (System.nanoTime() - start) / 1_000_000);
+	}
+}
