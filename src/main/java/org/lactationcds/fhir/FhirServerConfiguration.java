@@ -1,5 +1,6 @@
 package org.lactationcds.fhir;
 
+import org.lactationcds.security.SecurityProperties;
 import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.IValidationSupport;
@@ -167,7 +168,8 @@ public class FhirServerConfiguration {
 			ISearchParamRegistry searchParamRegistry,
 			IValidationSupport validationSupport,
 			DatabaseBackedPagingProvider pagingProvider,
-			FhirServerProperties properties) {
+			FhirServerProperties properties,
+			SecurityProperties security) {
 		RestfulServer server = new RestfulServer(systemDao.getContext());
 		server.registerProviders(resourceProviders.createProviders());
 		server.registerProvider(systemProvider);
@@ -178,6 +180,9 @@ public class FhirServerConfiguration {
 		server.setServerAddressStrategy(new IncomingRequestAddressStrategy());
 		server.setImplementationDescription("Lactation CDS");
 		server.registerInterceptor(new NestingLimitInterceptor());
+		if (security.fhirIssuersConfigured()) {
+			server.registerInterceptor(new SmartScopeAuthorizationInterceptor());
+		}
 		if (properties.validateRequests()) {
 			server.registerInterceptor(new WriteValidationInterceptor(validationSupport));
 		}

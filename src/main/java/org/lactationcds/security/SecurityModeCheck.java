@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
  * this machine can call it), with a warning. Bound to any other address it needs trust, or an explicit
  * {@code LACTATION_CDS_SECURITY_MODE=open}; otherwise it refuses to start and names the missing settings.
  *
- * <p>Trust for network use means every entry point authenticated. CDS clients are verified by JWT; OAuth2 for FHIR
- * REST is not built yet, so off loopback the only way to start is the explicit open mode.
+ * <p>Trust for network use means every entry point authenticated: CDS clients by their JWTs (a clients file) and FHIR
+ * REST by OAuth2 bearer tokens (issuers). Both are needed off loopback.
  */
 public final class SecurityModeCheck {
 
@@ -34,16 +34,26 @@ public final class SecurityModeCheck {
 					+ (security.cdsClientsConfigured() ? "" : " and so are CDS Hooks calls") + ", on " + describe(serverAddress));
 			return new Decision(true, warnings);
 		}
-		if (!loopback) {
+		boolean trusted = security.cdsClientsConfigured() && security.fhirIssuersConfigured();
+		if (!loopback && !trusted) {
+			List<String> missing = new ArrayList<>();
+			if (!security.cdsClientsConfigured()) {
+				missing.add("LACTATION_CDS_SECURITY_CDS_CLIENTS_FILE and LACTATION_CDS_PUBLIC_BASE_URL (CDS Hooks)");
+			}
+			if (!security.fhirIssuersConfigured()) {
+				missing.add("LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_ISSUER and _JWK_SET_URI (FHIR REST OAuth2)");
+			}
 			throw new IllegalStateException("Refusing to start: bound to " + describe(serverAddress) + " without trust. "
-					+ "FHIR REST needs OAuth2 (not available in this version) and CDS Hooks needs "
-					+ "LACTATION_CDS_SECURITY_CDS_CLIENTS_FILE and LACTATION_CDS_PUBLIC_BASE_URL. Bind to 127.0.0.1 "
-					+ "(SERVER_ADDRESS) behind an authenticating proxy, or set LACTATION_CDS_SECURITY_MODE=open to run "
-					+ "unauthenticated on purpose.");
+					+ "Missing: " + String.join("; ", missing) + ". Or bind to 127.0.0.1 (SERVER_ADDRESS), or set "
+					+ "LACTATION_CDS_SECURITY_MODE=open to run unauthenticated on purpose.");
 		}
-		warnings.add("Running on loopback " + describe(serverAddress) + " with FHIR REST unauthenticated"
-				+ (security.cdsClientsConfigured() ? "" : " and CDS Hooks open to any caller")
-				+ ": only this machine can reach it. Do not expose it without trust.");
+		if (!trusted) {
+			warnings.add("Running on loopback " + describe(serverAddress) + " with "
+					+ (security.fhirIssuersConfigured() ? "" : "FHIR REST unauthenticated")
+					+ (!security.fhirIssuersConfigured() && !security.cdsClientsConfigured() ? " and " : "")
+					+ (security.cdsClientsConfigured() ? "" : "CDS Hooks open to any caller")
+					+ ": only this machine can reach it. Do not expose it without trust.");
+		}
 		return new Decision(!security.cdsClientsConfigured(), warnings);
 	}
 

@@ -16,6 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param clockSkew leeway on exp, iat and nbf
  * @param replayCacheSize most JWT ids remembered (until their expiry) to refuse a replayed token
  * @param maxRequestBytes largest request body accepted on /cds-services and /fhir (413 above)
+ * @param fhirIssuers the OAuth2 authorization servers whose bearer JWTs FHIR REST accepts: when set, /fhir requires a
+ *     token with SMART v2 scopes (metadata stays open)
  */
 @ConfigurationProperties("lactation-cds.security")
 public record SecurityProperties(
@@ -24,7 +26,20 @@ public record SecurityProperties(
 		@DefaultValue({"RS384", "ES384"}) List<String> algorithms,
 		@DefaultValue("60s") Duration clockSkew,
 		@DefaultValue("100000") int replayCacheSize,
-		@DefaultValue("16777216") long maxRequestBytes) {
+		@DefaultValue("16777216") long maxRequestBytes,
+		List<FhirIssuer> fhirIssuers) {
+
+	/**
+	 * An OAuth2 issuer trusted for FHIR REST.
+	 *
+	 * @param issuer the {@code iss} its tokens carry
+	 * @param jwkSetUri where its signing keys are published
+	 */
+	public record FhirIssuer(String issuer, String jwkSetUri) {}
+
+	public boolean fhirIssuersConfigured() {
+		return fhirIssuers != null && !fhirIssuers.isEmpty();
+	}
 
 	public boolean open() {
 		return "open".equalsIgnoreCase(mode);

@@ -13,7 +13,11 @@ class SecurityModeCheckTests {
 	static final PublicUrlProperties NO_URL = new PublicUrlProperties(null);
 
 	static SecurityProperties security(String mode, String clientsFile) {
-		return new SecurityProperties(mode, clientsFile, List.of("RS384", "ES384"), Duration.ofSeconds(60), 1000, 1024);
+		return security(mode, clientsFile, null);
+	}
+
+	static SecurityProperties security(String mode, String clientsFile, List<SecurityProperties.FhirIssuer> issuers) {
+		return new SecurityProperties(mode, clientsFile, List.of("RS384", "ES384"), Duration.ofSeconds(60), 1000, 1024, issuers);
 	}
 
 	@Test
@@ -31,6 +35,24 @@ class SecurityModeCheckTests {
 				.hasMessageContaining("LACTATION_CDS_SECURITY_MODE=open")
 				.hasMessageContaining("LACTATION_CDS_SECURITY_CDS_CLIENTS_FILE");
 		assertThatThrownBy(() -> SecurityModeCheck.decide("", security("auto", null), NO_URL)).hasMessageContaining("all interfaces");
+	}
+
+	@Test
+	void anyOtherAddressWithCdsClientsAndFhirIssuersStartsWithoutWarning() {
+		SecurityModeCheck.Decision decision = SecurityModeCheck.decide("0.0.0.0",
+				security("auto", "/etc/clients.json", List.of(new SecurityProperties.FhirIssuer("https://auth.example.org", "https://auth.example.org/jwks"))),
+				new PublicUrlProperties("https://cds.example.org"));
+
+		assertThat(decision.open()).isFalse();
+		assertThat(decision.warnings()).isEmpty();
+	}
+
+	@Test
+	void anyOtherAddressWithOnlyCdsClientsStillRefusesNamingTheFhirIssuers() {
+		assertThatThrownBy(() -> SecurityModeCheck.decide("0.0.0.0", security("auto", "/etc/clients.json"),
+				new PublicUrlProperties("https://cds.example.org")))
+				.hasMessageContaining("FHIR REST OAuth2")
+				.satisfies(e -> assertThat(e.getMessage()).doesNotContain("CLIENTS_FILE"));
 	}
 
 	@Test

@@ -1,0 +1,119 @@
+package org.lactationcds.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lactationcds.support.ServerProcess;
+
+/** FHIR REST with an OAuth2 issuer configured: bearer JWTs required, SMART scopes enforced, metadata and health open. */
+class FhirOAuth2ServerTests {
+
+	static final String ISSUER = "https://auth.example.org";
+
+	@TempDir
+	Path workingDirectory;
+
+	final RSAKey key = generate("auth-1");
+	final RSAKey stranger = generate("auth-1");
+
+	@Test
+	void fhirRestAcceptsOnlyTheIssuersTokensAndWhatTheirScopesAllow() throws Exception {
+		HttpServer auth = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		byte[] jwks = new JWKSet(key.toPublicJWK()).toString(true).getBytes(StandardCharsets.UTF_8);
+		auth.createContext("/jwks", exchange -> {
+			exchange.getResponseHeaders().add("Content-Type", "application/json");
+			exchange.sendResponseHeaders(200, jwks.length);
+			exchange.getResponseBody().write(jwks);
+			exchange.close();
+		});
+		auth.start();
+		try (ServerProcess server = ServerProcess.start(workingDirectory, Map.of(
+				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_ISSUER", ISSUER,
+				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_JWK_SET_URI", "http://127.0.0.1:" + auth.getAddress().getPort() + "/jwks",
+				"LACTATION_CDS_EXAMPLES_LOAD", "false"))) {
+			String system = token(key, "system/*.cruds", null);
+			String clinicUser = token(key, "user/Observation.rs", null);
+			String patientA = token(key, "patient/*.rs", "oa-a");
+
+			assertThat(send(server, "GET", "/fhir/metadata", null, null).statusCode()).isEqualTo(200);
+			assertThat(send(server, "GET", "/actuator/health", null, null).statusCode()).isEqualTo(200);
+			assertThat(send(server, "GET", "/fhir/Patient", null, null).statusCode()).as("no token").isEqualTo(401);
+			assertThat(send(server, "GET", "/fhir/Patient", token(stranger, "system/*.cruds", null), null).statusCode())
+					.as("token signed by another key").isEqualTo(401);
+
+			assertThat(send(server, "PUT", "/fhir/Patient/oa-a", system, "{\"resourceType\":\"Patient\",\"id\":\"oa-a\"}").statusCode()).isIn(200, 201);
+			assertThat(send(server, "PUT", "/fhir/Patient/oa-b", system, "{\"resourceType\":\"Patient\",\"id\":\"oa-b\"}").statusCode()).isIn(200, 201);
+			String observation = "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"weight\"},"
+					+ "\"subject\":{\"reference\":\"Patient/oa-b\"}}";
+			assertThat(send(server, "POST", "/fhir/Observation", system, observation).statusCode()).isEqualTo(201);
+
+			assertThat(send(server, "GET", "/fhir/Observation?patient=oa-b", clinicUser, null).statusCode()).isEqualTo(200);
+			assertThat(send(server, "POST", "/fhir/Observation", clinicUser, observation).statusCode()).as("read-only scope").isEqualTo(403);
+			assertThat(send(server, "GET", "/fhir/Patient/oa-a", clinicUser, null).statusCode()).as("other type").isEqualTo(403);
+
+			assertThat(send(server, "GET", "/fhir/Patient/oa-a", patientA, null).statusCode()).as("own record").isEqualTo(200);
+			assertThat(send(server, "GET", "/fhir/Patient/oa-b", patientA, null).statusCode()).as("another patient").isEqualTo(403);
+			assertThat(send(server, "GET", "/fhir/Observation?patient=oa-b", patientA, null).statusCode())
+					.as("another patient's data").isEqualTo(403);
+		} finally {
+			auth.stop(0);
+		}
+	}
+
+	private static String token(RSAKey signer, String scope, String patient) throws Exception {
+		JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+				.issuer(ISSUER)
+				.subject("client-1")
+				.issueTime(Date.from(Instant.now()))
+				.expirationTime(Date.from(Instant.now().plusSeconds(300)))
+				.jwtID(UUID.randomUUID().toString())
+				.claim("scope", scope);
+		if (patient != null) {
+			claims.claim("patient", patient);
+		}
+		SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(signer.getKeyID()).type(JOSEObjectType.JWT).build(),
+				claims.build());
+		jwt.sign(new RSASSASigner(signer));
+		return jwt.serialize();
+	}
+
+	private static HttpResponse<String> send(ServerProcess server, String method, String path, String token, String body) throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+				.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+				.header("Content-Type", "application/fhir+json");
+		if (token != null) {
+			request.header("Authorization", "Bearer " + token);
+		}
+		return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static RSAKey generate(String kid) {
+		try {
+			return new RSAKeyGenerator(2048).keyID(kid).generate();
+		} catch (Exception e) {
+			throw new IllegalStateException(e);
+		}
+	}
+}
