@@ -55,6 +55,10 @@ public class CdsBenchmark {
 			System.out.printf(Locale.ROOT, "seeded %d dyads x %d resources in %.1f s (%.0f resources/s)%n",
 					dyads, resourcesPerDyad(), seconds, dyads * resourcesPerDyad() / seconds);
 		}
+		if (scenario.equals("scaling")) {
+			scaling(http, url, run);
+			System.exit(0);
+		}
 		if (requests > 0) {
 			drive(http, url, run, dyads, scenario, connections, Math.min(warmup, requests), false);
 			drive(http, url, run, dyads, scenario, connections, requests, true);
@@ -120,6 +124,51 @@ public class CdsBenchmark {
 			System.out.printf(Locale.ROOT, "%-12s connections %3d  requests %6d  %7.1f req/s  p50 %6.1f ms  p95 %6.1f ms  p99 %6.1f ms  errors %d%n",
 					scenario, connections, requests, requests / seconds, percentile(latencies, 50) / 1000.0,
 					percentile(latencies, 95) / 1000.0, percentile(latencies, 99) / 1000.0, errors.get());
+		}
+	}
+
+	/**
+	 * Latency against history size: a dyad whose mother has 10, 100, 1,000 and 5,000 temperature Observations (hourly,
+	 * going back from now); the median of 11 sequential patient-views without prefetch, after one warm-up call.
+	 */
+	static void scaling(HttpClient http, String url, String run) {
+		for (int observations : new int[] {10, 100, 1_000, 5_000}) {
+			String key = run + "s" + observations;
+			send(http, HttpRequest.newBuilder(URI.create(url + "/fhir")).header("Content-Type", "application/fhir+json")
+					.POST(HttpRequest.BodyPublishers.ofString(transaction(key, 0))));
+			String mother = ids(key, 0, "mom");
+			for (int from = 0; from < observations; from += 500) {
+				StringBuilder entries = new StringBuilder();
+				for (int i = from; i < Math.min(observations, from + 500); i++) {
+					String[] temperature = observation(ids(key, 0, "h" + i), mother, "http://loinc.org", "8310-5",
+							NOW.minus(Duration.ofHours(i + 1)), quantity(36.5 + (i % 5) / 10.0, "Cel"));
+					entries.append(entries.length() > 0 ? "," : "").append("{\"fullUrl\":\"http://bench/Observation/")
+							.append(temperature[1]).append("\",\"resource\":").append(temperature[2])
+							.append(",\"request\":{\"method\":\"PUT\",\"url\":\"Observation/").append(temperature[1]).append("\"}}");
+				}
+				HttpResponse<String> response = send(http, HttpRequest.newBuilder(URI.create(url + "/fhir"))
+						.header("Content-Type", "application/fhir+json")
+						.POST(HttpRequest.BodyPublishers.ofString("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + entries + "]}")));
+				if (response.statusCode() != 200) {
+					throw new IllegalStateException("seeding failed: " + response.statusCode() + " " + abbreviate(response.body()));
+				}
+			}
+			long[] latencies = new long[11];
+			for (int i = -1; i < latencies.length; i++) {
+				long t0 = System.nanoTime();
+				HttpResponse<String> response = send(http, HttpRequest.newBuilder(URI.create(url + "/cds-services/lactation-patient-view"))
+						.header("Content-Type", "application/json")
+						.POST(HttpRequest.BodyPublishers.ofString(call("store", key, 0))));
+				if (response.statusCode() != 200) {
+					throw new IllegalStateException("call failed: " + response.statusCode() + " " + abbreviate(response.body()));
+				}
+				if (i >= 0) {
+					latencies[i] = (System.nanoTime() - t0) / 1000;
+				}
+			}
+			Arrays.sort(latencies);
+			System.out.printf(Locale.ROOT, "scaling      maternal observations %5d (+%d in the dyad)  patient-view p50 %7.1f ms%n",
+					observations, resourcesPerDyad() - 3, latencies[latencies.length / 2] / 1000.0);
 		}
 	}
 

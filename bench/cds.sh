@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # CDS Hooks benchmark on PostgreSQL, one command: builds the jar if needed, creates an empty database, starts the
 # server on it (time to ready and first-call latency measured), seeds dyads (bench/CdsBenchmark.java), drives
-# patient-view with prefetch, patient-view without prefetch and order-sign at each connection count, prints the
-# table and the server's resident memory, stops.
+# patient-view with prefetch, patient-view without prefetch and order-sign at each connection count, then the latency
+# of one patient-view as the mother's history grows (10 to 5,000 Observations), prints the table and the server's
+# resident memory, stops.
 #
 #   bench/cds.sh [--dyads 1000] [--connections "1 16 64"] [--requests 2000]
 #
@@ -60,4 +61,5 @@ for scenario in prefetch store order-sign; do
       --scenario "$scenario" --connections "$c" --requests "$requests"
   done
 done
+java bench/CdsBenchmark.java --url "http://127.0.0.1:$port" --scenario scaling --run scale --seed false
 echo "server resident memory $(( $(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status") / 1024 )) MB"
