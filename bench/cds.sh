@@ -53,7 +53,7 @@ ready=$(date +%s.%N)
 echo "commit $(git rev-parse --short HEAD), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, PostgreSQL $(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -tAc 'show server_version'), server ${BENCH_JAVA_OPTS:--Xmx1g}"
 printf 'time to ready   %.1f s\n' "$(echo "$ready - $started" | bc)"
 java bench/CdsBenchmark.java --url "http://127.0.0.1:$port" --dyads 1 --run first --requests 1 --warmup 0 --connections 1 \
-  --scenario store | sed 's/^/first call      /'
+  --scenario store | grep '^store' | sed 's/^/first call      /'
 java bench/CdsBenchmark.java --url "http://127.0.0.1:$port" --dyads "$dyads" --run bench --requests 0 --warmup 0 --connections 1
 for scenario in prefetch store order-sign; do
   for c in $connections; do
