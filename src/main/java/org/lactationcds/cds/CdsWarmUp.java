@@ -3,6 +3,8 @@ package org.lactationcds.cds;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
@@ -50,11 +52,11 @@ public final class CdsWarmUp implements ApplicationRunner {
 			for (Resource resource : resources) {
 				if (resource instanceof Patient patient && !patient.getLink().isEmpty()) {
 					CdsRequest request = new CdsRequest(service.hook(), "00000000-0000-4000-8000-000000000000",
-							java.util.Optional.empty(), java.util.Optional.empty(),
+							Optional.empty(), Optional.empty(),
 							new CdsRequest.Context(patient.getIdElement().getIdPart(), "Practitioner/warm-up", "warm-up",
 									service.hook().isOrderHook() ? new Bundle().setType(Bundle.BundleType.COLLECTION) : null,
 									service.hook() == Hook.ORDER_SELECT ? List.of() : null),
-							java.util.Map.of());
+							Map.of());
 					invoker.invoke(service, request, source);
 					calls++;
 				}

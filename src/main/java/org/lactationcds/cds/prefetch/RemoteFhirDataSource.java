@@ -149,5 +149,4 @@ public final class RemoteFhirDataSource implements FhirDataSource {
 				.followRedirects(HttpClient.Redirect.NEVER)
 				.build();
 	}
-
 }

@@ -8,6 +8,7 @@ import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.SecurityContext;
 import java.io.IOException;
+import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URL;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.text.ParseException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -88,7 +90,7 @@ public final class TrustedClients {
 			return remote(client.get("jwksUri").asText(), where + ".jwksUri");
 		}
 		if (client.path("jku").isArray() && !client.path("jku").isEmpty()) {
-			return (selector, context) -> java.util.List.of(); // keys only through its allow-listed jku
+			return (selector, context) -> List.of(); // keys only through its allow-listed jku
 		}
 		throw new IllegalStateException(where + " needs jwks, jwksUri or jku");
 	}
@@ -100,7 +102,7 @@ public final class TrustedClients {
 					.rateLimited(true)
 					.retrying(false)
 					.build();
-		} catch (java.net.MalformedURLException e) {
+		} catch (MalformedURLException e) {
 			throw new IllegalStateException(where + " is not a URL: " + url, e);
 		}
 	}
