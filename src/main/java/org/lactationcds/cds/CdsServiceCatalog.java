@@ -1,8 +1,11 @@
 package org.lactationcds.cds;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.r4.model.PlanDefinition;
@@ -85,13 +88,32 @@ public final class CdsServiceCatalog {
 					plan.getUrl() + "|" + plan.getVersion(),
 					Set.copyOf(rules),
 					narrowed,
-					knowledge.definitionsByLibrary(narrowed)));
+					knowledge.definitionsByLibrary(narrowed),
+					actionsOf(narrowed)));
 		}
 		return services;
 	}
 
 	public Optional<CdsServiceDefinition> find(String id, KnowledgeSnapshot knowledge) {
 		return services(knowledge).stream().filter(service -> service.id().equals(id)).findFirst();
+	}
+
+	/** Every action of the plan (rules by their code, suggestions by their id), in document order: built once. */
+	private static Map<String, PlanDefinitionActionComponent> actionsOf(PlanDefinition plan) {
+		Map<String, PlanDefinitionActionComponent> actions = new LinkedHashMap<>();
+		collect(plan.getAction(), actions);
+		return Collections.unmodifiableMap(actions);
+	}
+
+	private static void collect(List<PlanDefinitionActionComponent> actions, Map<String, PlanDefinitionActionComponent> into) {
+		for (PlanDefinitionActionComponent action : actions) {
+			String key = action.hasCode() ? action.getCodeFirstRep().getCodingFirstRep().getCode() : action.getId();
+			into.put(key, action);
+			if (action.hasId()) {
+				into.putIfAbsent(action.getId(), action);
+			}
+			collect(action.getAction(), into);
+		}
 	}
 
 	private static String description(Hook hook, Set<String> rules) {

@@ -18,6 +18,7 @@ import org.lactationcds.cds.prefetch.PrefetchTemplate;
  * @param rules the rule ids (action codes) the hook triggers
  * @param plan the PlanDefinition narrowed to the actions the hook triggers: what is applied
  * @param definitions the CQL definitions to evaluate, by library (see KnowledgeSnapshot#definitionsByLibrary)
+ * @param actions every action of {@code plan} (rules by their code, suggestions by their id), in document order
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record CdsServiceDefinition(
@@ -29,7 +30,8 @@ public record CdsServiceDefinition(
 		@JsonIgnore String planDefinition,
 		@JsonIgnore Set<String> rules,
 		@JsonIgnore PlanDefinition plan,
-		@JsonIgnore Map<String, Set<String>> definitions) {
+		@JsonIgnore Map<String, Set<String>> definitions,
+		@JsonIgnore Map<String, PlanDefinition.PlanDefinitionActionComponent> actions) {
 
 	@JsonProperty("hook")
 	public String hookId() {

@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.OperationOutcome;
-import org.hl7.fhir.r4.model.PlanDefinition;
 import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.RequestGroup.RequestGroupActionComponent;
@@ -70,7 +69,7 @@ public final class CdsServiceInvoker {
 				new PlanDefinitionEvaluator(snapshot.content(), snapshot.settings(), service.definitions());
 		Dyad dyad = dyadAssembler.assemble(request, service.prefetchTemplates(), source);
 		Bundle data = dyad.data().toBundle();
-		Map<String, PlanDefinitionActionComponent> definitions = actionsById(snapshot, service.planDefinition());
+		Map<String, PlanDefinitionActionComponent> definitions = service.actions();
 
 		Map<String, Card> byRule = new LinkedHashMap<>();
 		for (Map.Entry<String, Dyad.Role> member : dyad.members().entrySet()) {
@@ -174,27 +173,5 @@ public final class CdsServiceInvoker {
 				null,
 				List.of(),
 				List.of());
-	}
-
-	/** Every action of the PlanDefinition (rules and their suggestions), by id, in document order. */
-	private static Map<String, PlanDefinitionActionComponent> actionsById(KnowledgeSnapshot snapshot, String canonical) {
-		String url = canonical.substring(0, canonical.indexOf('|'));
-		Map<String, PlanDefinitionActionComponent> actions = new LinkedHashMap<>();
-		snapshot.knowledge().resourcesOfType(PlanDefinition.class).stream()
-				.filter(plan -> url.equals(plan.getUrl()))
-				.findFirst()
-				.ifPresent(plan -> collect(plan.getAction(), actions));
-		return actions;
-	}
-
-	private static void collect(List<PlanDefinitionActionComponent> actions, Map<String, PlanDefinitionActionComponent> into) {
-		for (PlanDefinitionActionComponent action : actions) {
-			String key = action.hasCode() ? action.getCodeFirstRep().getCodingFirstRep().getCode() : action.getId();
-			into.put(key, action);
-			if (action.hasId()) {
-				into.putIfAbsent(action.getId(), action);
-			}
-			collect(action.getAction(), into);
-		}
 	}
 }
