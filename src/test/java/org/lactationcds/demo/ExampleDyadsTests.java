@@ -47,12 +47,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.lactationcds.evaluation.EvaluationRequest;
 import org.lactationcds.evaluation.EvaluationResult;
 import org.lactationcds.evaluation.PlanDefinitionEvaluator;
-import org.lactationcds.knowledge.CqlLibraryCompiler;
+import org.lactationcds.knowledge.CompiledKnowledge;
 import org.lactationcds.knowledge.KnowledgePackage;
-import org.lactationcds.knowledge.KnowledgePackageReader;
-import org.opencds.cqf.fhir.cql.EvaluationSettings;
-import org.opencds.cqf.fhir.cr.CrSettings;
-import org.opencds.cqf.fhir.utility.repository.InMemoryFhirRepository;
+import org.lactationcds.knowledge.KnowledgeSnapshot;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 
 /**
@@ -96,12 +93,9 @@ class ExampleDyadsTests {
 
 	@BeforeAll
 	static void loadKnowledge() {
-		KnowledgePackage knowledge = new KnowledgePackageReader(FHIR).read("classpath:fhir-resources");
-		EvaluationSettings evaluationSettings = EvaluationSettings.getDefault();
-		new CqlLibraryCompiler().compile(knowledge, evaluationSettings);
-		InMemoryFhirRepository content = new InMemoryFhirRepository(FHIR);
-		knowledge.resources().forEach(content::update);
-		evaluator = new PlanDefinitionEvaluator(content, CrSettings.getDefault().withEvaluationSettings(evaluationSettings));
+		KnowledgeSnapshot snapshot = CompiledKnowledge.snapshot("classpath:fhir-resources");
+		KnowledgePackage knowledge = snapshot.knowledge();
+		evaluator = new PlanDefinitionEvaluator(snapshot.content(), snapshot.settings(), snapshot.definitionsByLibrary());
 		PlanDefinition redFlags = knowledge.resourcesOfType(PlanDefinition.class).stream()
 				.filter(plan -> RED_FLAGS.startsWith(plan.getUrl() + "|"))
 				.findFirst()
