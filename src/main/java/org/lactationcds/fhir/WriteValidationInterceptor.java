@@ -37,7 +37,7 @@ class WriteValidationInterceptor {
 	private final RequestValidatingInterceptor validator = new RequestValidatingInterceptor();
 
 	WriteValidationInterceptor(IValidationSupport validationSupport) {
-		FhirInstanceValidator structural = new FhirInstanceValidator(validationSupport);
+		FhirInstanceValidator structural = new PooledInstanceValidator(validationSupport);
 		structural.setNoTerminologyChecks(true);
 		structural.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
 		validator.addValidatorModule(structural);
