@@ -9,8 +9,21 @@ import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IBaseBundle;
 import org.hl7.fhir.instance.model.api.IBaseParameters;
+import org.opencds.cqf.cql.engine.data.CompositeDataProvider;
+import org.opencds.cqf.cql.engine.execution.CqlEngine;
+import org.opencds.cqf.cql.engine.execution.Environment;
+import org.opencds.cqf.cql.engine.execution.EvaluationResult;
+import org.opencds.cqf.cql.engine.retrieve.RetrieveProvider;
+import org.opencds.cqf.cql.engine.terminology.TerminologyProvider;
+import org.opencds.cqf.fhir.cql.Engines;
 import org.opencds.cqf.fhir.cql.EvaluationSettings;
 import org.opencds.cqf.fhir.cql.LibraryEngine;
+import org.opencds.cqf.fhir.cql.VersionedIdentifiers;
+import org.opencds.cqf.fhir.cql.engine.parameters.CqlFhirParametersConverter;
+import org.opencds.cqf.fhir.cql.engine.retrieve.RepositoryRetrieveProvider;
+import org.opencds.cqf.fhir.utility.Constants;
+import org.opencds.cqf.fhir.utility.model.FhirModelResolverCache;
+import org.opencds.cqf.fhir.utility.repository.InMemoryFhirRepository;
 
 /**
  * The CQF engine's $apply asks its LibraryEngine for one CQL definition at a time, and the LibraryEngine builds a new
@@ -69,10 +82,29 @@ final class OneRunLibraryEngine extends LibraryEngine {
 			IBaseBundle bundle,
 			Set<String> definitions) {
 		try {
-			return evaluate(library, subjectId, parameters, rawParameters, bundle, null, definitions);
+			CqlFhirParametersConverter converter = Engines.getCqlFhirParametersConverter(fhirContext);
+			EvaluationResult result = getEvaluationResult(VersionedIdentifiers.forUrl(library), subjectId, parameters,
+					rawParameters, bundle, definitions, converter, null, engineOver(bundle));
+			return converter.toFhirParameters(result);
 		} catch (RuntimeException e) {
 			return null;
 		}
+	}
+
+	/**
+	 * The engine the CQF engine would build, its data answered by {@link RequestDataRetrieveProvider}: content holds no
+	 * data (useServerData = false), so the request's Bundle is the only data source either way.
+	 */
+	private CqlEngine engineOver(IBaseBundle bundle) {
+		CqlEngine engine = Engines.forRepository(repository, settings, null);
+		Environment environment = engine.getEnvironment();
+		TerminologyProvider terminology = environment.getTerminologyProvider();
+		RetrieveProvider retrieve = new RequestDataRetrieveProvider(fhirContext, bundle, terminology,
+				() -> new RepositoryRetrieveProvider(new InMemoryFhirRepository(fhirContext, bundle), terminology,
+						settings.getRetrieveSettings()));
+		environment.registerDataProvider(Constants.FHIR_MODEL_URI, new CompositeDataProvider(
+				FhirModelResolverCache.resolverForVersion(fhirContext.getVersion().getVersion()), retrieve));
+		return engine;
 	}
 
 	private static String unversioned(String canonical) {
