@@ -49,7 +49,7 @@ public final class PlanDefinitionEvaluator {
 
 	/**
 	 * @param definitionsByLibrary for each library (unversioned url), the CQL definitions the PlanDefinitions name:
-	 *     evaluated in one engine run per subject (see {@link OneRunLibraryEngine})
+	 *     answered from one CQL engine per library and subject (see {@link SubjectLibraryEngine})
 	 */
 	public PlanDefinitionEvaluator(IRepository content, CrSettings settings, Map<String, Set<String>> definitionsByLibrary) {
 		// Content only: with useServerData = false the engine reads data from the request's Bundle alone.
@@ -60,7 +60,7 @@ public final class PlanDefinitionEvaluator {
 
 	/**
 	 * Applies for the CDS path: the RequestGroup of the applicable actions and the proposed resources. (The one call
-	 * of the engine's applyR5: subject, evaluation time and data only, no server data; definitions evaluated in one run.)
+	 * of the engine's applyR5: subject, evaluation time and data only, no server data; one CQL engine per library and subject.)
 	 */
 	public EvaluationResult evaluate(EvaluationRequest request) {
 		return evaluate(request, null);
@@ -81,7 +81,7 @@ public final class PlanDefinitionEvaluator {
 				evaluationParameters(request),
 				request.data(),
 				null,
-				new OneRunLibraryEngine(content, settings.getEvaluationSettings(), definitionsByLibrary));
+				new SubjectLibraryEngine(content, settings.getEvaluationSettings(), definitionsByLibrary));
 		Bundle bundle = (Bundle) output.getParameterFirstRep().getResource();
 		RequestGroup requestGroup = (RequestGroup) bundle.getEntryFirstRep().getResource();
 		return new EvaluationResult(requestGroup, bundle, issuesIn(bundle));

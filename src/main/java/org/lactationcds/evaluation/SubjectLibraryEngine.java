@@ -26,24 +26,31 @@ import org.opencds.cqf.fhir.utility.model.FhirModelResolverCache;
 import org.opencds.cqf.fhir.utility.repository.InMemoryFhirRepository;
 
 /**
- * The CQF engine's $apply asks its LibraryEngine for one CQL definition at a time, and the LibraryEngine builds a new
- * CQL engine for each: every condition and dynamic value re-reads the data and re-evaluates every definition it
- * depends on (about 80 requests per subject for the red-flag PlanDefinition). This one answers those requests from a
- * single engine run per library that evaluates, with one shared expression cache, every definition the knowledge's
- * PlanDefinitions name for that library.
+ * The CQF engine's $apply asks its LibraryEngine for one CQL definition at a time (each action's condition, then the
+ * dynamic values of the actions that apply), and the LibraryEngine builds a new CQL engine for each: every request
+ * re-reads the data and re-evaluates every definition it depends on (about 80 requests per subject for the red-flag
+ * PlanDefinition). This one keeps one CQL engine per library for the subject, so its expression cache is shared by
+ * every request: a definition is evaluated at most once, and only when $apply asks for it (the texts of a rule that
+ * does not apply never are).
  *
- * <p>One instance serves one subject and one request's data. Should the single run fail (a definition that throws),
- * it steps back to the engine's one-definition-at-a-time evaluation, so the failing rule is isolated and reported as
- * before while the others still answer.
+ * <p>One instance serves one subject and one request's data. Should a definition throw, that engine is dropped (its
+ * state is not trusted after a failure) and the definition is answered by the engine's own one-at-a-time path, so the
+ * failing rule is isolated and reported as before while the others still answer.
  */
-final class OneRunLibraryEngine extends LibraryEngine {
+final class SubjectLibraryEngine extends LibraryEngine {
 
 	private final Map<String, Set<String>> definitionsByLibrary;
-	private final Map<String, IBaseParameters> runs = new HashMap<>();
+	private final Map<String, CqlEngine> engines = new HashMap<>();
+	private final CqlFhirParametersConverter converter;
 
-	OneRunLibraryEngine(IRepository repository, EvaluationSettings settings, Map<String, Set<String>> definitionsByLibrary) {
+	/**
+	 * @param definitionsByLibrary for each library (unversioned url), the CQL definitions the PlanDefinitions name:
+	 *     those are answered from the shared engine, anything else by the CQF engine's own path
+	 */
+	SubjectLibraryEngine(IRepository repository, EvaluationSettings settings, Map<String, Set<String>> definitionsByLibrary) {
 		super(repository, settings);
 		this.definitionsByLibrary = definitionsByLibrary;
+		this.converter = Engines.getCqlFhirParametersConverter(fhirContext);
 	}
 
 	@Override
@@ -64,31 +71,18 @@ final class OneRunLibraryEngine extends LibraryEngine {
 					parameters, rawParameters, bundle, contextParameter, resourceParameter);
 		}
 		String key = libraryToBeEvaluated + "\n" + subjectId;
-		IBaseParameters run = runs.computeIfAbsent(key, ignored -> evaluateAll(libraryToBeEvaluated, subjectId, parameters,
-				rawParameters, bundle, definitions));
-		if (run == null) {
+		IBaseParameters result;
+		try {
+			EvaluationResult evaluation = getEvaluationResult(VersionedIdentifiers.forUrl(libraryToBeEvaluated), subjectId,
+					parameters, rawParameters, bundle, Set.of(expression), converter, null,
+					engines.computeIfAbsent(key, ignored -> engineOver(bundle)));
+			result = converter.toFhirParameters(evaluation);
+		} catch (RuntimeException e) {
+			engines.remove(key);
 			return super.getExpressionResult(subjectId, expression, language, libraryToBeEvaluated, referencedLibraries,
 					parameters, rawParameters, bundle, contextParameter, resourceParameter);
 		}
-		return resolveParameterValues(ParametersUtil.getNamedParameters(getRepository().fhirContext(), run, expression));
-	}
-
-	/** All the library's named definitions in one run; null when the run fails (then one at a time). */
-	private IBaseParameters evaluateAll(
-			String library,
-			String subjectId,
-			IBaseParameters parameters,
-			Map<String, Object> rawParameters,
-			IBaseBundle bundle,
-			Set<String> definitions) {
-		try {
-			CqlFhirParametersConverter converter = Engines.getCqlFhirParametersConverter(fhirContext);
-			EvaluationResult result = getEvaluationResult(VersionedIdentifiers.forUrl(library), subjectId, parameters,
-					rawParameters, bundle, definitions, converter, null, engineOver(bundle));
-			return converter.toFhirParameters(result);
-		} catch (RuntimeException e) {
-			return null;
-		}
+		return resolveParameterValues(ParametersUtil.getNamedParameters(fhirContext, result, expression));
 	}
 
 	/**

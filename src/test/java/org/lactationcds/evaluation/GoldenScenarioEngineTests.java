@@ -37,7 +37,7 @@ class GoldenScenarioEngineTests {
 	static void loadKnowledge() {
 		KnowledgeSnapshot snapshot = CompiledKnowledge.snapshot("classpath:fhir-resources");
 		KnowledgePackage knowledge = snapshot.knowledge();
-		// As the CDS service evaluates: every definition the PlanDefinitions name, in one engine run per subject.
+		// As the CDS service evaluates: the definitions the PlanDefinitions name, from one CQL engine per library and subject.
 		evaluator = new PlanDefinitionEvaluator(snapshot.content(), snapshot.settings(), snapshot.definitionsByLibrary());
 		PlanDefinition redFlags = knowledge.resourcesOfType(PlanDefinition.class).stream()
 				.filter(plan -> RED_FLAGS.startsWith(plan.getUrl() + "|"))
