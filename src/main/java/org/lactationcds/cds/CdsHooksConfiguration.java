@@ -43,9 +43,14 @@ public class CdsHooksConfiguration {
 	}
 
 	@Bean
-	public FhirDataSources fhirDataSources(
-			FhirContext fhirContext, DaoRegistry daoRegistry, MatchUrlService matchUrlService, PrefetchProperties limits) {
-		return new FhirDataSources(fhirContext, new LocalFhirDataSource(fhirContext, daoRegistry, matchUrlService), limits);
+	public LocalFhirDataSource localFhirDataSource(
+			FhirContext fhirContext, DaoRegistry daoRegistry, MatchUrlService matchUrlService) {
+		return new LocalFhirDataSource(fhirContext, daoRegistry, matchUrlService);
+	}
+
+	@Bean
+	public FhirDataSources fhirDataSources(FhirContext fhirContext, LocalFhirDataSource store, PrefetchProperties limits) {
+		return new FhirDataSources(fhirContext, store, limits);
 	}
 
 	@Bean
@@ -68,10 +73,12 @@ public class CdsHooksConfiguration {
 			KnowledgeLoader knowledge,
 			CdsServiceCatalog catalog,
 			CdsServiceInvoker invoker,
+			LocalFhirDataSource store,
 			ExamplesProperties examples,
 			FhirContext fhirContext,
 			Clock clock) {
-		return new CdsWarmUp(knowledge, catalog, invoker, ExampleDataLoader.readAll(examples.location(), fhirContext), clock);
+		return new CdsWarmUp(knowledge, catalog, invoker, store, ExampleDataLoader.readAll(examples.location(), fhirContext),
+				clock);
 	}
 
 	@Bean

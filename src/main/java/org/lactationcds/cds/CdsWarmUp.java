@@ -9,6 +9,8 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 import org.lactationcds.cds.prefetch.BundleDataSource;
+import org.lactationcds.cds.prefetch.LocalFhirDataSource;
+import org.lactationcds.cds.prefetch.PrefetchTemplate;
 import org.lactationcds.demo.ExampleDataLoader;
 import org.lactationcds.knowledge.KnowledgeLoader;
 import org.slf4j.Logger;
@@ -17,23 +19,30 @@ import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 
 /**
- * Before the server reports ready, answers every CDS service once for each demo mother, from memory: the first call
- * an EHR makes then finds the engine, its caches and the JIT warm (it took 1.5-2 s cold).
+ * Before the server reports ready, answers every CDS service once for each demo mother, from memory, and runs every
+ * service's prefetch queries once against the store (for a patient id nobody has): the first call an EHR makes then
+ * finds the engine, its caches, the store's query plans and the JIT warm (it took 1.5-2 s cold, 0.6 s with the
+ * engine alone warmed).
  */
 public final class CdsWarmUp implements ApplicationRunner {
 
 	private static final Logger log = LoggerFactory.getLogger(CdsWarmUp.class);
+	/** An id no patient has (ids are at most 64 characters): the store queries run, and find nothing. */
+	private static final String WARM_UP_PATIENT = "lactation-cds-warm-up-no-such-patient";
 
 	private final KnowledgeLoader knowledge;
 	private final CdsServiceCatalog catalog;
 	private final CdsServiceInvoker invoker;
+	private final LocalFhirDataSource store;
 	private final List<Bundle> examples;
 	private final Clock clock;
 
-	public CdsWarmUp(KnowledgeLoader knowledge, CdsServiceCatalog catalog, CdsServiceInvoker invoker, List<Bundle> examples, Clock clock) {
+	public CdsWarmUp(KnowledgeLoader knowledge, CdsServiceCatalog catalog, CdsServiceInvoker invoker,
+			LocalFhirDataSource store, List<Bundle> examples, Clock clock) {
 		this.knowledge = knowledge;
 		this.catalog = catalog;
 		this.invoker = invoker;
+		this.store = store;
 		this.examples = examples;
 		this.clock = clock;
 	}
@@ -62,6 +71,15 @@ public final class CdsWarmUp implements ApplicationRunner {
 				}
 			}
 		}
-		log.info("CDS services warmed up: {} calls in {} ms", calls, (System.nanoTime() - start) / 1_000_000);
+		int queries = 0;
+		CdsRequest.Context nobody = new CdsRequest.Context(WARM_UP_PATIENT, "Practitioner/warm-up", null, null, null);
+		for (CdsServiceDefinition service : catalog.services(knowledge.current())) {
+			for (PrefetchTemplate template : service.prefetchTemplates()) {
+				store.fetch(template.queryFor(nobody, WARM_UP_PATIENT));
+				queries++;
+			}
+		}
+		log.info("CDS services warmed up: {} calls and {} store queries in {} ms", calls, queries,
+				(System.nanoTime() - start) / 1_000_000);
 	}
 }
