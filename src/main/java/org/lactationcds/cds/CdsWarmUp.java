@@ -2,9 +2,11 @@ package org.lactationcds.cds;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
@@ -71,15 +73,16 @@ public final class CdsWarmUp implements ApplicationRunner {
 				}
 			}
 		}
-		int queries = 0;
+		// Services share most templates: each distinct query runs once.
+		Set<String> queries = new LinkedHashSet<>();
 		CdsRequest.Context nobody = new CdsRequest.Context(WARM_UP_PATIENT, "Practitioner/warm-up", null, null, null);
 		for (CdsServiceDefinition service : catalog.services(knowledge.current())) {
 			for (PrefetchTemplate template : service.prefetchTemplates()) {
-				store.fetch(template.queryFor(nobody, WARM_UP_PATIENT));
-				queries++;
+				queries.add(template.queryFor(nobody, WARM_UP_PATIENT));
 			}
 		}
-		log.info("CDS services warmed up: {} calls and {} store queries in {} ms", calls, queries,
+		queries.forEach(store::fetch);
+		log.info("CDS services warmed up: {} calls and {} store queries in {} ms", calls, queries.size(),
 				(System.nanoTime() - start) / 1_000_000);
 	}
 }
