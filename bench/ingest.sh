@@ -2,7 +2,7 @@
 # Ingest benchmark on PostgreSQL, one command: builds the jar if needed, creates an empty database, starts the
 # server on it, posts clinic-visit transaction bundles (bench/IngestBenchmark.java), prints the figures, stops.
 #
-#   bench/ingest.sh [--bundles 2000] [--clients 4] [--warmup 100]
+#   bench/ingest.sh [--bundles 2000] [--clients 4] [--warmup 2000]   (warm-up bundles are posted first, unmeasured)
 #
 # Environment: PGHOST/PGPORT/PGUSER (default 127.0.0.1/5432/postgres), BENCH_PORT (default 18080),
 # BENCH_JAVA_OPTS (JVM options of the server, default -Xmx1g), BENCH_SERVER_ENV (extra KEY=VALUE settings).
