@@ -32,7 +32,7 @@ public class IngestBenchmark {
 		int bundles = Integer.parseInt(option(args, "--bundles", "2000"));
 		int clients = Integer.parseInt(option(args, "--clients", "4"));
 		// Unmeasured bundles first: a fresh server keeps compiling its hot paths for minutes, and with 100 warm-up bundles
-		// the measured rate was 405 resources/s against 581 after 3,000 (same server, same code).
+		// the measured rate was 405 resources/s against 581 after 3,000 (same code and command otherwise).
 		int warmup = Integer.parseInt(option(args, "--warmup", "2000"));
 		String run = UUID.randomUUID().toString().substring(0, 8);
 
