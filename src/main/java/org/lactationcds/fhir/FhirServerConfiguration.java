@@ -24,6 +24,7 @@ import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import ca.uhn.fhir.jpa.search.IStaleSearchDeletingSvc;
 import ca.uhn.fhir.jpa.search.StaleSearchDeletingSvcImpl;
+import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractor;
 import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
 import ca.uhn.fhir.jpa.util.ResourceCountCache;
 import ca.uhn.fhir.rest.api.EncodingEnum;
@@ -81,6 +82,13 @@ public class FhirServerConfiguration {
 		// per ValueSet at every start; the knowledge's ValueSets are small enumerations that $expand expands in memory.
 		settings.setPreExpandValueSets(false);
 		return settings;
+	}
+
+	/** Replaces HAPI's own extractor of the same type (see the class for why). */
+	@Primary
+	@Bean
+	public ISearchParamExtractor jpaSearchParamExtractor(JpaStorageSettings storageSettings) {
+		return new JpaSearchParamExtractor(storageSettings);
 	}
 
 	@Bean

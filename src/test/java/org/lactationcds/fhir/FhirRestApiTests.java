@@ -156,6 +156,25 @@ class FhirRestApiTests {
 	}
 
 	@Test
+	void searchWhenVisitWasPostedAsTransactionFindsItByEveryKindOfParameter() {
+		String key = unique();
+		fhir.transaction().withBundle(ClinicVisit.transaction(key)).execute();
+		String infant = "Patient/" + onlyPatient("inf-" + key).getIdElement().getIdPart();
+		String mother = "Patient/" + onlyPatient("mom-" + key).getIdElement().getIdPart();
+		String weight = ClinicVisit.LOINC + "|29463-7";
+
+		assertThat(count("Observation?patient=" + infant + "&code=" + weight)).isEqualTo(4);
+		assertThat(count("Observation?subject=" + infant + "&value-quantity=lt3320|" + ClinicVisit.UCUM + "|g"))
+				.isEqualTo(2);
+		assertThat(count("Observation?subject=" + infant + "&date=ge2025-03-04")).isEqualTo(2);
+		// Composite parameters are answered from their components' index rows (JpaSearchParamExtractor).
+		assertThat(count("Observation?subject=" + infant + "&code-value-quantity=" + weight + "$lt3320")).isEqualTo(2);
+		assertThat(count("Observation?subject=" + mother + "&code-value-concept=" + ClinicVisit.LOINC + "|63895-7$"
+				+ ClinicVisit.LOINC + "|LA29252-6")).isEqualTo(1);
+		assertThat(count("RelatedPerson?patient=" + infant)).isEqualTo(1);
+	}
+
+	@Test
 	void transactionWhenTheSameVisitIsSentAgainCreatesNothingNew() {
 		String key = unique();
 		fhir.transaction().withBundle(ClinicVisit.transaction(key)).execute();
