@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,6 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Run with the JDK alone (no build): {@code java bench/IngestBenchmark.java --url http://127.0.0.1:8080/fhir
  * --bundles 2000 --clients 4}. Every run uses fresh identifiers, so runs can be repeated against the same database.
+ * With {@code --server-pid} it also prints the CPU time the server process, and the local PostgreSQL processes, spent
+ * per measured bundle: on a machine that client, server and database share, that cost, not the latency, sets the
+ * ceiling on the rate.
  */
 public class IngestBenchmark {
 
@@ -35,6 +39,8 @@ public class IngestBenchmark {
 		// the measured rate was 405 resources/s against 581 after 3,000 (same code and command otherwise).
 		int warmup = Integer.parseInt(option(args, "--warmup", "2000"));
 		String run = UUID.randomUUID().toString().substring(0, 8);
+		Optional<ProcessHandle> server = Optional.ofNullable(option(args, "--server-pid", null))
+				.flatMap(pid -> ProcessHandle.of(Long.parseLong(pid)));
 
 		HttpClient http = HttpClient.newBuilder()
 				.connectTimeout(Duration.ofSeconds(10))
@@ -44,7 +50,11 @@ public class IngestBenchmark {
 		System.out.printf("ingest: %d bundles x %d resources, %d clients, %d warm-up bundles, server %s%n",
 				bundles, RESOURCES_PER_BUNDLE, clients, warmup, url);
 		runPhase(http, url, run + "w", warmup, clients);
+		double serverCpu0 = server.map(IngestBenchmark::cpuSeconds).orElse(0.0);
+		double postgresCpu0 = postgresCpuSeconds();
 		Result result = runPhase(http, url, run, bundles, clients);
+		double serverCpu = server.map(IngestBenchmark::cpuSeconds).orElse(0.0) - serverCpu0;
+		double postgresCpu = postgresCpuSeconds() - postgresCpu0;
 
 		long[] sorted = result.latenciesMicros.clone();
 		Arrays.sort(sorted);
@@ -55,6 +65,14 @@ public class IngestBenchmark {
 		System.out.printf(Locale.ROOT, "bundles/s       %.1f%n", result.ok / seconds);
 		System.out.printf(Locale.ROOT, "bundle p50      %.1f ms%n", percentile(sorted, 50) / 1000.0);
 		System.out.printf(Locale.ROOT, "bundle p99      %.1f ms%n", percentile(sorted, 99) / 1000.0);
+		if (server.isPresent()) {
+			System.out.printf(Locale.ROOT, "server CPU      %.1f ms per bundle (%.2f cores busy)%n",
+					1000 * serverCpu / bundles, serverCpu / seconds);
+		}
+		if (postgresCpu > 0) {
+			System.out.printf(Locale.ROOT, "PostgreSQL CPU  %.1f ms per bundle (local postgres processes)%n",
+					1000 * postgresCpu / bundles);
+		}
 		System.exit(result.errors == 0 ? 0 : 1);
 	}
 
@@ -152,6 +170,19 @@ public class IngestBenchmark {
 		String request = "{\"method\":\"POST\",\"url\":\"" + type + "\""
 				+ (ifNoneExist == null ? "" : ",\"ifNoneExist\":\"" + ifNoneExist + "\"") + "}";
 		return "{\"fullUrl\":\"" + fullUrl + "\",\"resource\":" + resource + ",\"request\":" + request + "}";
+	}
+
+	/** CPU time (user and system) a process has used so far; 0 where the platform does not say. */
+	static double cpuSeconds(ProcessHandle process) {
+		return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
+	}
+
+	/** CPU time of the PostgreSQL processes on this machine (backends and background workers alike). */
+	static double postgresCpuSeconds() {
+		return ProcessHandle.allProcesses()
+				.filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+				.mapToDouble(IngestBenchmark::cpuSeconds)
+				.sum();
 	}
 
 	static long percentile(long[] sorted, int p) {

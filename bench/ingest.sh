@@ -35,6 +35,6 @@ for _ in $(seq 1 180); do
   sleep 1
 done
 
-echo "commit $(git rev-parse --short HEAD), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, PostgreSQL $(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -tAc 'show server_version')"
-java bench/IngestBenchmark.java --url "http://127.0.0.1:$port/fhir" "$@"
+echo "commit $(git rev-parse --short HEAD), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, PostgreSQL $(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -tAc 'show server_version'), server ${BENCH_JAVA_OPTS:--Xmx1g} ${BENCH_SERVER_ENV:-}"
+java bench/IngestBenchmark.java --url "http://127.0.0.1:$port/fhir" --server-pid "$server_pid" "$@"
 echo "server resident memory $(( $(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status") / 1024 )) MB"
