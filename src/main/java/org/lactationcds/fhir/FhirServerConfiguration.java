@@ -14,6 +14,7 @@ import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;
 import ca.uhn.fhir.jpa.config.util.ResourceCountCacheUtil;
 import ca.uhn.fhir.jpa.dao.FulltextSearchSvcImpl;
 import ca.uhn.fhir.jpa.dao.IFulltextSearchSvc;
+import ca.uhn.fhir.jpa.dao.index.SearchParamWithInlineReferencesExtractor;
 import ca.uhn.fhir.jpa.dao.search.HSearchSortHelperImpl;
 import ca.uhn.fhir.jpa.dao.search.IHSearchSortHelper;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
@@ -89,6 +90,13 @@ public class FhirServerConfiguration {
 	@Bean
 	public ISearchParamExtractor jpaSearchParamExtractor(JpaStorageSettings storageSettings) {
 		return new JpaSearchParamExtractor(storageSettings);
+	}
+
+	/** Replaces HAPI's own indexing step of the same type (see the class for why). */
+	@Primary
+	@Bean
+	public SearchParamWithInlineReferencesExtractor deferredTransactionIndexing(FhirContext fhirContext) {
+		return new DeferredTransactionIndexing(fhirContext);
 	}
 
 	@Bean

@@ -175,6 +175,40 @@ class FhirRestApiTests {
 	}
 
 	@Test
+	void updateWhenObservationCameInATransactionReplacesItsSearchIndexEntries() {
+		String key = unique();
+		fhir.transaction().withBundle(ClinicVisit.transaction(key)).execute();
+		String infant = "subject=Patient/" + onlyPatient("inf-" + key).getIdElement().getIdPart();
+		String birthWeightCode = "&code=" + ClinicVisit.LOINC + "|8339-4";
+		Observation recorded = (Observation) fhir.search().byUrl("Observation?" + infant + birthWeightCode)
+				.returnBundle(Bundle.class).execute().getEntryFirstRep().getResource();
+
+		// The clinic corrects the entry: it was a daily weight of 3480 g, not the birth weight.
+		recorded.getCode().getCodingFirstRep().setCode("29463-7").setDisplay("Body weight");
+		recorded.setValue(new Quantity().setValue(3480).setUnit("g").setSystem(ClinicVisit.UCUM).setCode("g"));
+		fhir.update().resource(recorded).execute();
+
+		assertThat(count("Observation?" + infant + birthWeightCode)).isZero();
+		assertThat(count("Observation?" + infant + "&code=" + ClinicVisit.LOINC + "|29463-7")).isEqualTo(5);
+		assertThat(count("Observation?" + infant + "&value-quantity=3500|" + ClinicVisit.UCUM + "|g")).isZero();
+		assertThat(count("Observation?" + infant + "&value-quantity=3480|" + ClinicVisit.UCUM + "|g")).isEqualTo(1);
+	}
+
+	@Test
+	void updateWhenPatientCameInATransactionReplacesItsSearchIndexEntries() {
+		String key = unique();
+		fhir.transaction().withBundle(ClinicVisit.transaction(key)).execute();
+		Patient infant = onlyPatient("inf-" + key);
+		String identifier = "identifier=" + ClinicVisit.PATIENT_IDS + "|inf-" + key;
+
+		infant.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("2025-03-02"));
+		fhir.update().resource(infant).execute();
+
+		assertThat(count("Patient?" + identifier + "&birthdate=2025-03-01")).isZero();
+		assertThat(count("Patient?" + identifier + "&birthdate=2025-03-02")).isEqualTo(1);
+	}
+
+	@Test
 	void transactionWhenTheSameVisitIsSentAgainCreatesNothingNew() {
 		String key = unique();
 		fhir.transaction().withBundle(ClinicVisit.transaction(key)).execute();
