@@ -9,7 +9,7 @@
 #   bench/cds.sh [--dyads 1000] [--connections "1 16 64"] [--requests 2000] [--jit-warmup 1000]
 #
 # Environment: PGHOST/PGPORT/PGUSER (default 127.0.0.1/5432/postgres), BENCH_PORT (default 18080),
-# BENCH_JAVA_OPTS (JVM options of the server, default -Xmx1g).
+# BENCH_JAVA_OPTS (JVM options of the server, default -Xmx1g -XX:+UseParallelGC).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,7 +43,7 @@ started=$(date +%s.%N)
 # shellcheck disable=SC2086
 env SPRING_DATASOURCE_URL="jdbc:postgresql://$PGHOST:$PGPORT/$db" SPRING_DATASOURCE_USERNAME="$PGUSER" \
   SPRING_DATASOURCE_PASSWORD="${PGPASSWORD:-}" SERVER_PORT="$port" \
-  java ${BENCH_JAVA_OPTS:--Xmx1g} -jar "$PWD/$jar" > "$workdir/server.log" 2>&1 &
+  java ${BENCH_JAVA_OPTS:--Xmx1g -XX:+UseParallelGC} -jar "$PWD/$jar" > "$workdir/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 600); do
   curl -sf "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null 2>&1 && break
@@ -52,7 +52,7 @@ for _ in $(seq 1 600); do
 done
 ready=$(date +%s.%N)
 
-echo "commit $(git rev-parse --short HEAD), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, PostgreSQL $(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -tAc 'show server_version'), server ${BENCH_JAVA_OPTS:--Xmx1g}"
+echo "commit $(git rev-parse --short HEAD), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, PostgreSQL $(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -tAc 'show server_version'), server ${BENCH_JAVA_OPTS:--Xmx1g -XX:+UseParallelGC}"
 printf 'time to ready   %.1f s\n' "$(echo "$ready - $started" | bc)"
 java bench/CdsBenchmark.java --url "http://127.0.0.1:$port" --dyads 1 --run first --requests 1 --warmup 0 --connections 1 \
   --scenario store | grep '^store' | sed 's/^/first call      /'
