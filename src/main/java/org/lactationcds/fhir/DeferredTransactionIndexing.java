@@ -41,7 +41,8 @@ class DeferredTransactionIndexing extends SearchParamWithInlineReferencesExtract
 			ResourceIndexedSearchParams existingParams,
 			RequestDetails request,
 			boolean performIndexing) {
-		if (!performIndexing && transaction != null && transaction.isFhirTransaction() && hasPlaceholderReference(resource)) {
+		boolean firstPassOfTransaction = !performIndexing && transaction != null && transaction.isFhirTransaction();
+		if (firstPassOfTransaction && hasPlaceholderReference(resource)) {
 			return;
 		}
 		super.populateFromResource(
