@@ -7,6 +7,7 @@ import ca.uhn.fhir.jpa.model.entity.ResourceTable;
 import ca.uhn.fhir.jpa.searchparam.extractor.ResourceIndexedSearchParams;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
+import ca.uhn.fhir.util.FhirTerser;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 
@@ -25,10 +26,11 @@ import org.hl7.fhir.instance.model.api.IIdType;
  */
 class DeferredTransactionIndexing extends SearchParamWithInlineReferencesExtractor {
 
-	private final FhirContext fhirContext;
+	/** Holds nothing but the context, so one serves every request. */
+	private final FhirTerser terser;
 
 	DeferredTransactionIndexing(FhirContext fhirContext) {
-		this.fhirContext = fhirContext;
+		this.terser = fhirContext.newTerser();
 	}
 
 	@Override
@@ -51,7 +53,7 @@ class DeferredTransactionIndexing extends SearchParamWithInlineReferencesExtract
 
 	/** A reference HAPI's second pass replaces: it fails the transaction for any {@code urn:} it cannot resolve. */
 	private boolean hasPlaceholderReference(IBaseResource resource) {
-		return fhirContext.newTerser().getAllResourceReferences(resource).stream()
+		return terser.getAllResourceReferences(resource).stream()
 				.map(reference -> reference.getResourceReference().getReferenceElement())
 				.map(IIdType::getValue)
 				.anyMatch(value -> value != null && value.startsWith("urn:"));
