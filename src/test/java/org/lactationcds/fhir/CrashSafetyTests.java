@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
-import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
@@ -18,11 +20,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lactationcds.support.ClinicVisit;
 import org.lactationcds.support.PostgresTestServer;
 import org.lactationcds.support.ServerProcess;
+import org.lactationcds.support.TestHttp;
 
 /** A server killed (SIGKILL) in the middle of ingest loses no committed visit, half-writes none, and starts again. */
 class CrashSafetyTests {
 
 	static final FhirContext FHIR = FhirContext.forR4Cached();
+	static final int VISITS_BEFORE_KILL = 15;
+	/** Fifteen visits take seconds on an idle machine; this is for a loaded one, and says so when it gives up. */
+	static final Duration INGEST_DEADLINE = Duration.ofMinutes(5);
 
 	@TempDir
 	Path workingDirectory;
@@ -40,6 +46,10 @@ class CrashSafetyTests {
 
 		try (ServerProcess first = ServerProcess.start(workingDirectory, environment)) {
 			IGenericClient client = client(first);
+			// Ready for writes, not only ready: the first transaction on a fresh schema is slow on a loaded machine.
+			assertThat(client.transaction().withBundle(ClinicVisit.transaction("crash-warm-up")).execute().getEntry())
+					.hasSize(13);
+			AtomicReference<RuntimeException> ingestFailure = new AtomicReference<>();
 			Thread ingest = new Thread(() -> {
 				for (int i = 0; !stop.get(); i++) {
 					String key = "crash-" + i;
@@ -48,17 +58,28 @@ class CrashSafetyTests {
 						client.transaction().withBundle(ClinicVisit.transaction(key)).execute();
 						committed.add(key);
 					} catch (RuntimeException e) {
-						return; // the server died under this request: it may or may not have committed
+						ingestFailure.set(e); // the server died under this request: it may or may not have committed
+						return;
 					}
 				}
-			});
+			}, "crash-safety-ingest");
 			ingest.start();
-			while (committed.size() < 15) {
+			Instant deadline = Instant.now().plus(INGEST_DEADLINE);
+			while (committed.size() < VISITS_BEFORE_KILL) {
+				if (!ingest.isAlive()) {
+					throw new AssertionError("ingest stopped after " + committed.size() + " committed visits, before the kill",
+							ingestFailure.get());
+				}
+				if (Instant.now().isAfter(deadline)) {
+					throw new AssertionError("only " + committed.size() + " of " + VISITS_BEFORE_KILL
+							+ " visits committed within " + INGEST_DEADLINE + "; server log:\n" + first.log());
+				}
 				Thread.sleep(50);
 			}
 			first.kill();
 			stop.set(true);
-			ingest.join(30_000);
+			ingest.join(Duration.ofSeconds(30).toMillis());
+			assertThat(ingest.isAlive()).as("ingest thread ended after the kill").isFalse();
 		}
 
 		try (ServerProcess second = ServerProcess.start(workingDirectory, environment)) {
@@ -85,7 +106,6 @@ class CrashSafetyTests {
 	}
 
 	private static IGenericClient client(ServerProcess server) {
-		FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
-		return FHIR.newRestfulGenericClient(server.baseUrl() + "/fhir");
+		return TestHttp.fhirClient(FHIR, server.baseUrl() + "/fhir");
 	}
 }

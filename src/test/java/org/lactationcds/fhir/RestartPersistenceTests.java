@@ -1,7 +1,6 @@
 package org.lactationcds.fhir;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
@@ -9,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
-import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import java.nio.file.Path;
 import java.util.Map;
 import org.hl7.fhir.r4.model.Bundle;
@@ -21,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lactationcds.support.ClinicVisit;
 import org.lactationcds.support.PostgresTestServer;
 import org.lactationcds.support.ServerProcess;
+import org.lactationcds.support.TestHttp;
 
 /** Data written survives a restart of the server process, on the embedded default and on PostgreSQL. */
 class RestartPersistenceTests {
@@ -85,20 +84,12 @@ class RestartPersistenceTests {
 	}
 
 	private static HttpResponse<String> http(ServerProcess server, String body) {
-		try {
-			return HttpClient.newHttpClient().send(
-					HttpRequest.newBuilder(URI.create(server.baseUrl() + "/cds-services/lactation-patient-view"))
-							.header("Content-Type", "application/json")
-							.POST(HttpRequest.BodyPublishers.ofString(body))
-							.build(),
-					HttpResponse.BodyHandlers.ofString());
-		} catch (java.io.IOException | InterruptedException e) {
-			throw new IllegalStateException(e);
-		}
+		return TestHttp.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/cds-services/lactation-patient-view"))
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(body)));
 	}
 
 	private static IGenericClient client(ServerProcess server) {
-		FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
-		return FHIR.newRestfulGenericClient(server.baseUrl() + "/fhir");
+		return TestHttp.fhirClient(FHIR, server.baseUrl() + "/fhir");
 	}
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lactationcds.support.FhirTestClient;
+import org.lactationcds.support.TestHttp;
 import org.lactationcds.support.PostgresIntegrationTest;
 import org.lactationcds.support.ServerProcess;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -108,14 +108,12 @@ class KnowledgePublishingTests {
 
 	/** Polls PlanDefinition/{rule}/$apply on a server until the answer satisfies the expectation. */
 	private String awaitApply(String baseUrl, String rule, Predicate<String> expectation) {
-		HttpClient http = HttpClient.newHttpClient();
 		Instant deadline = Instant.now().plus(PROPAGATION);
 		String last = "";
 		while (Instant.now().isBefore(deadline)) {
 			try {
-				HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(
-								baseUrl + "/fhir/PlanDefinition/" + rule.toLowerCase() + "/$apply?subject=Patient/" + patient))
-						.build(), HttpResponse.BodyHandlers.ofString());
+				HttpResponse<String> response = TestHttp.send(HttpRequest.newBuilder(URI.create(
+						baseUrl + "/fhir/PlanDefinition/" + rule.toLowerCase() + "/$apply?subject=Patient/" + patient)));
 				last = response.statusCode() + " " + response.body();
 				if (response.statusCode() == 200 && expectation.test(response.body())) {
 					CarePlan plan = fhirContext.newJsonParser().parseResource(CarePlan.class, response.body());
@@ -123,7 +121,7 @@ class KnowledgePublishingTests {
 					return response.body();
 				}
 				Thread.sleep(500);
-			} catch (java.io.IOException e) {
+			} catch (IllegalStateException e) {
 				last = e.toString();
 			} catch (InterruptedException e) {
 				Thread.currentThread().interrupt();

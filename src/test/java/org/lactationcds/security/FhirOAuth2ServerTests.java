@@ -14,7 +14,6 @@ import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +25,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lactationcds.support.ServerProcess;
+import org.lactationcds.support.TestHttp;
 
 /** FHIR REST with an OAuth2 issuer configured: bearer JWTs required, SMART scopes enforced, metadata and health open. */
 class FhirOAuth2ServerTests {
@@ -106,7 +106,7 @@ class FhirOAuth2ServerTests {
 		if (token != null) {
 			request.header("Authorization", "Bearer " + token);
 		}
-		return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+		return TestHttp.send(request);
 	}
 
 	private static RSAKey generate(String kid) {

@@ -2,7 +2,6 @@ package org.lactationcds.support;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -151,28 +150,26 @@ public final class ServerProcess implements AutoCloseable {
 	}
 
 	private void awaitReady() {
-		HttpClient http = HttpClient.newHttpClient();
 		Instant deadline = Instant.now().plus(START_TIMEOUT);
+		String last = "no answer yet";
 		while (Instant.now().isBefore(deadline)) {
 			try {
-				HttpResponse<String> response = http.send(
-						HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health/readiness")).build(),
-						HttpResponse.BodyHandlers.ofString());
+				HttpResponse<String> response = TestHttp.send(
+						HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health/readiness")));
 				if (response.statusCode() == 200 && response.body().contains("UP")) {
 					return;
 				}
-			} catch (IOException notYet) {
-				// not accepting connections yet
-			} catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException(e);
+				last = response.statusCode() + " " + response.body();
+			} catch (IllegalStateException notYet) {
+				last = notYet.getMessage(); // not accepting connections yet, or too busy to answer
 			}
 			if (!process.isAlive()) {
 				throw new IllegalStateException("server exited during start-up:\n" + log());
 			}
 			sleep();
 		}
-		throw new IllegalStateException("server was not ready within " + START_TIMEOUT + ":\n" + log());
+		throw new IllegalStateException("server was not ready within " + START_TIMEOUT + " (last readiness answer: "
+				+ last + "):\n" + log());
 	}
 
 	private static void sleep() {

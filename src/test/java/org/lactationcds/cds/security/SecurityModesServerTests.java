@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jose.jwk.JWKSet;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -16,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lactationcds.support.ServerProcess;
+import org.lactationcds.support.TestHttp;
 
 /** The server as an administrator starts it: refusing an open door, and trusting exactly the registered EHR. */
 class SecurityModesServerTests {
@@ -71,7 +71,7 @@ class SecurityModesServerTests {
 		if (token != null) {
 			request.header("Authorization", "Bearer " + token);
 		}
-		return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+		return TestHttp.send(request);
 	}
 
 	private static HttpResponse<String> post(ServerProcess server, String body, String token) throws IOException, InterruptedException {
@@ -81,6 +81,6 @@ class SecurityModesServerTests {
 		if (token != null) {
 			request.header("Authorization", "Bearer " + token);
 		}
-		return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+		return TestHttp.send(request);
 	}
 }
