@@ -69,6 +69,12 @@ public class FhirServerConfiguration {
 
 	static final String FHIR_PATH = "/fhir";
 
+	/** Every SQL statement bounded by {@code lactation-cds.fhir.limits.query-timeout}. */
+	@Bean
+	static StatementTimeout statementTimeout(org.springframework.core.env.Environment environment) {
+		return new StatementTimeout(environment);
+	}
+
 	@Bean
 	public JpaStorageSettings jpaStorageSettings() {
 		JpaStorageSettings settings = new JpaStorageSettings();
@@ -188,6 +194,7 @@ public class FhirServerConfiguration {
 			IValidationSupport validationSupport,
 			DatabaseBackedPagingProvider pagingProvider,
 			FhirServerProperties properties,
+			FhirLimitsProperties limits,
 			SecurityProperties security) {
 		RestfulServer server = new RestfulServer(systemDao.getContext());
 		server.registerProviders(resourceProviders.createProviders());
@@ -198,7 +205,12 @@ public class FhirServerConfiguration {
 		server.setDefaultResponseEncoding(EncodingEnum.JSON);
 		server.setServerAddressStrategy(new IncomingRequestAddressStrategy());
 		server.setImplementationDescription("Lactation CDS");
-		server.registerInterceptor(new NestingLimitInterceptor());
+		server.registerInterceptor(new ErrorBodyInterceptor());
+		if (security.fhirIssuersConfigured()) {
+			// Before the body is read: a caller with no scope for the target is refused first.
+			server.registerInterceptor(new ScopePreCheckInterceptor());
+		}
+		server.registerInterceptor(new InputLimitsInterceptor(limits));
 		if (security.fhirIssuersConfigured()) {
 			server.registerInterceptor(new SmartScopeAuthorizationInterceptor());
 		}
