@@ -30,6 +30,7 @@ import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
 import ca.uhn.fhir.jpa.util.ResourceCountCache;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.api.IResourceSupportedSvc;
+import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
 import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
@@ -39,6 +40,7 @@ import java.util.HashMap;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.hibernate.cfg.AvailableSettings;
+import org.lactationcds.security.PublicUrlProperties;
 import org.lactationcds.security.SecurityProperties;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
@@ -195,7 +197,8 @@ public class FhirServerConfiguration {
 			DatabaseBackedPagingProvider pagingProvider,
 			FhirServerProperties properties,
 			FhirLimitsProperties limits,
-			SecurityProperties security) {
+			SecurityProperties security,
+			PublicUrlProperties publicUrl) {
 		RestfulServer server = new RestfulServer(systemDao.getContext());
 		server.registerProviders(resourceProviders.createProviders());
 		server.registerProvider(systemProvider);
@@ -203,7 +206,11 @@ public class FhirServerConfiguration {
 				server, systemDao, storageSettings, searchParamRegistry, validationSupport));
 		server.setPagingProvider(pagingProvider);
 		server.setDefaultResponseEncoding(EncodingEnum.JSON);
-		server.setServerAddressStrategy(new IncomingRequestAddressStrategy());
+		// Links (paging, Location) name the configured public URL, never a Host header or a proxy's internal name.
+		String publicBase = publicUrl.publicBaseUrl();
+		server.setServerAddressStrategy(publicBase == null || publicBase.isBlank()
+				? new IncomingRequestAddressStrategy()
+				: new HardcodedServerAddressStrategy(publicBase.trim().replaceAll("/+$", "") + FHIR_PATH));
 		server.setImplementationDescription("Lactation CDS");
 		server.registerInterceptor(new ErrorBodyInterceptor());
 		if (security.fhirIssuersConfigured()) {
