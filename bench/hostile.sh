@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Hostile-input load test (issue 14): builds the jar if needed, starts the server on the embedded default (H2 in a
 # temporary directory, demo dyads loaded, loopback, open), runs bench/HostileLoad.java (the attacks of issue 14 from
-# several threads, normal patient-view traffic beside them) for the given time, prints the normal traffic's p50/p99
+# several threads, normal patient-view traffic beside them) for the given time, after a 30 s baseline of the normal
+# traffic alone on the same server; prints the normal traffic's p50/p99
 # and error count and what each attack got, then checks the server is still healthy and stops it.
 #
 #   bench/hostile.sh [--seconds 60] [--normal 4] [--attackers 4]
@@ -28,6 +29,9 @@ for _ in $(seq 1 900); do
 done
 curl -sf "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null || { echo "server not ready after 180 s" >&2; exit 1; }
 echo "commit $(git rev-parse --short HEAD), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "baseline, no attack (30 s):"
+java bench/HostileLoad.java --url "http://127.0.0.1:$port" --seconds 30 --attackers 0 | head -1
+echo "under attack:"
 java bench/HostileLoad.java --url "http://127.0.0.1:$port" "$@"
 echo "health after: $(curl -s --max-time 60 "http://127.0.0.1:$port/actuator/health")"
 grep -c "OutOfMemoryError" "$workdir/server.log" | sed 's/^/OutOfMemoryError lines in the server log: /' || true
