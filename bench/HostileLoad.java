@@ -103,8 +103,8 @@ public class HostileLoad {
 
 		List<Long> sorted = new ArrayList<>(latencies);
 		Collections.sort(sorted);
-		System.out.printf("normal patient-view during the attack: %d calls in %d s, %d errors, p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
-				sorted.size(), seconds, errors.get(), percentile(sorted, 50), percentile(sorted, 99), percentile(sorted, 100));
+		System.out.printf("normal patient-view, %d attacker threads: %d calls in %d s, %d errors, p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+				attackers, sorted.size(), seconds, errors.get(), percentile(sorted, 50), percentile(sorted, 99), percentile(sorted, 100));
 		for (String name : names) {
 			System.out.printf("  attack %-26s statuses %s, slowest answer %.0f ms%n", name, outcomes.getOrDefault(name, Map.of()),
 					slowest.getOrDefault(name, new AtomicLong()).get() / 1e6);
