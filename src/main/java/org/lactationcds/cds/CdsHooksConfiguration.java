@@ -38,8 +38,8 @@ public class CdsHooksConfiguration {
 	}
 
 	@Bean
-	public CdsRequestParser cdsRequestParser(ObjectMapper json, FhirContext fhirContext) {
-		return new CdsRequestParser(json, fhirContext);
+	public CdsRequestParser cdsRequestParser(ObjectMapper json, FhirContext fhirContext, PrefetchProperties limits) {
+		return new CdsRequestParser(json, fhirContext, limits.maxResources());
 	}
 
 	@Bean

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -24,6 +25,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Resource;
+import org.lactationcds.security.InputCheck;
 
 /**
  * Reads and checks a CDS Hooks 2.0 request body against the called service: every problem becomes a 400 whose
@@ -45,16 +47,25 @@ public final class CdsRequestParser {
 
 	/** Deepest JSON accepted: FHIR resources in prefetch nest about 20 levels; nothing legitimate comes near this. */
 	static final int MAX_JSON_DEPTH = 100;
-	/** Most resources accepted in one request's prefetch and draft orders. */
-	static final int MAX_RESOURCES = 20_000;
+	/** Most resources accepted in one request's prefetch and draft orders, unless configured. */
+	static final int MAX_RESOURCES = 5000;
+
+	private final int maxResources;
 
 	public CdsRequestParser(ObjectMapper json, FhirContext fhirContext) {
+		this(json, fhirContext, MAX_RESOURCES);
+	}
+
+	/** @param maxResources most resources in prefetch and draft orders together (413 above): bounds a call's work */
+	public CdsRequestParser(ObjectMapper json, FhirContext fhirContext, int maxResources) {
+		this.maxResources = maxResources;
 		// FHIR decimals keep their written precision (3.10 stays 3.10): read as exact BigDecimals, not doubles.
 		this.json = json.copy()
 				.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
 				.setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 		this.json.getFactory().setStreamReadConstraints(
-				StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build());
+				StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH)
+						.maxNumberLength(InputCheck.MAX_NUMBER_DIGITS + 12).build());
 		this.fhirContext = fhirContext;
 	}
 
@@ -62,6 +73,12 @@ public final class CdsRequestParser {
 		JsonNode root = readJson(body);
 		if (!root.isObject()) {
 			throw CdsRequestException.badRequest("the request body must be a JSON object");
+		}
+		// Counted before any resource is parsed: the work of a call grows with its resources.
+		int resources = root.findValues("resourceType").size();
+		if (resources > maxResources) {
+			throw new CdsRequestException(413, "prefetch and draftOrders hold " + resources + " resources, over the limit of "
+					+ maxResources + " (lactation-cds.prefetch.max-resources)");
 		}
 		String hookId = requiredText(root, "hook", "hook");
 		if (!hookId.equals(serviceHook.id())) {
@@ -85,6 +102,10 @@ public final class CdsRequestParser {
 		if (body == null || body.isBlank()) {
 			throw CdsRequestException.badRequest("the request body is empty: a CDS Hooks request is a JSON object");
 		}
+		// Before Jackson and HAPI: a 105-byte number such as 1e999999999 ran the JVM out of memory in HAPI's parser.
+		InputCheck.body(body.getBytes(StandardCharsets.UTF_8)).ifPresent(problem -> {
+			throw CdsRequestException.badRequest("the request body is refused: " + problem);
+		});
 		try {
 			return json.readTree(body);
 		} catch (JsonProcessingException e) {
@@ -197,10 +218,6 @@ public final class CdsRequestParser {
 		JsonNode node = root.get("prefetch");
 		if (node == null || node.isNull()) {
 			return Map.of();
-		}
-		int resources = node.findValues("resourceType").size() + root.path("context").path("draftOrders").findValues("resourceType").size();
-		if (resources > MAX_RESOURCES) {
-			throw new CdsRequestException(413, "prefetch and draftOrders hold " + resources + " resources, over " + MAX_RESOURCES);
 		}
 		if (!node.isObject()) {
 			throw CdsRequestException.badRequest("prefetch must be an object of key -> FHIR resource or null");

@@ -121,6 +121,22 @@ public final class CdsServiceCatalog {
 				? "Checks the draft orders of a postpartum mother against her lactation and breast findings"
 				: "Evaluates a postpartum mother and her infant together (either one may be the patient in context)";
 		return scope + " and returns cards with evidence and suggestions. Rules: " + String.join(", ", rules)
-				+ ". Decision support only.";
+				+ ". Decision support only. " + dataRead(hook.isOrderHook() ? ORDER_DATA : DYAD_DATA);
+	}
+
+	/**
+	 * What the service reads and what an EHR's token must allow: the dyad partner is never in prefetch, so an EHR that
+	 * wants complete results grants a token that reads both members (partial data still gives the patient's own cards).
+	 */
+	private static String dataRead(List<PrefetchTemplate> templates) {
+		Set<String> types = new LinkedHashSet<>();
+		templates.forEach(template -> types.add(template.query().split("[/?]")[0]));
+		types.add("RelatedPerson");
+		List<String> scopes = types.stream().map(type -> "user/" + type + ".rs").toList();
+		return "Reads " + String.join(", ", types) + " of the patient in context (prefetch, else fhirServer) and of the "
+				+ "dyad partner (mother or infant, linked by a RelatedPerson with relationship MTH: always read from "
+				+ "fhirServer, or this server's store when no fhirServer is sent). For complete results fhirAuthorization "
+				+ "must read both members: " + String.join(" ", scopes) + ", or a backend (system/) token; a token "
+				+ "limited to one patient gives that patient's cards and an info card naming what could not be read.";
 	}
 }

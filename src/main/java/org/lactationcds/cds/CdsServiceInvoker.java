@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
 public final class CdsServiceInvoker {
 
 	static final String RULE_ERRORS = "lactation.cds.rule.errors";
+	/** {@code source.topic} of the card that lists data that could not be read. */
+	static final String DATA_UNAVAILABLE = "DATA-UNAVAILABLE";
+	private static final String RULES_SYSTEM = "http://lactation-cds.org/fhir/CodeSystem/lactation-cds-rules";
 	private static final Logger log = LoggerFactory.getLogger(CdsServiceInvoker.class);
 	private static final Pattern RULE_IN_EXPRESSION = Pattern.compile("([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+) ");
 
@@ -99,7 +102,37 @@ public final class CdsServiceInvoker {
 		List<String> ruleOrder = new ArrayList<>(definitions.keySet());
 		cards.sort(Comparator.comparingInt(Card::severity).reversed()
 				.thenComparingInt(card -> ruleOrder.indexOf(card.rule())));
+		if (!dyad.unavailable().isEmpty()) {
+			log.warn("{} hookInstance={}: partial data, {} item(s) could not be read: {}",
+					service.id(), request.hookInstance(), dyad.unavailable().size(), dyad.unavailable());
+			cards.add(dataUnavailableCard(dyad));
+		}
 		return cards;
+	}
+
+	/**
+	 * Partial data is not failure, but it is never silent: one info card lists what could not be read and why. Its
+	 * wording is about data access, not clinical advice.
+	 */
+	private static Card dataUnavailableCard(Dyad dyad) {
+		StringBuilder detail = new StringBuilder("The cards above were computed without the data below, which could not "
+				+ "be read. Rules that need it could not fire: the absence of a card does not mean this data is "
+				+ "reassuring.\n\n");
+		dyad.unavailable().forEach(item -> detail.append("- ").append(item).append("\n"));
+		detail.append("\nFor complete results the EHR's fhirAuthorization must allow reading both members of the "
+				+ "mother-infant dyad (see the service description).");
+		String subject = "Patient/" + dyad.patientId();
+		return new Card(
+				CardUuids.card(DATA_UNAVAILABLE, subject, String.join("\n", dyad.unavailable())).toString(),
+				"Some data could not be read: cards may be missing",
+				detail.toString(),
+				"info",
+				new Card.Source("Lactation CDS · data access", null,
+						new Card.Coding(RULES_SYSTEM, DATA_UNAVAILABLE, "Some data could not be read")),
+				List.of(),
+				null,
+				List.of(),
+				List.of());
 	}
 
 	private static void keepMostSevere(Map<String, Card> byRule, Card card) {

@@ -30,6 +30,7 @@ import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
 import ca.uhn.fhir.jpa.util.ResourceCountCache;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.api.IResourceSupportedSvc;
+import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
 import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
@@ -39,6 +40,7 @@ import java.util.HashMap;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.hibernate.cfg.AvailableSettings;
+import org.lactationcds.security.PublicUrlProperties;
 import org.lactationcds.security.SecurityProperties;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
@@ -68,6 +70,12 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
 public class FhirServerConfiguration {
 
 	static final String FHIR_PATH = "/fhir";
+
+	/** Every SQL statement bounded by {@code lactation-cds.fhir.limits.query-timeout}. */
+	@Bean
+	static StatementTimeout statementTimeout(org.springframework.core.env.Environment environment) {
+		return new StatementTimeout(environment);
+	}
 
 	@Bean
 	public JpaStorageSettings jpaStorageSettings() {
@@ -188,7 +196,9 @@ public class FhirServerConfiguration {
 			IValidationSupport validationSupport,
 			DatabaseBackedPagingProvider pagingProvider,
 			FhirServerProperties properties,
-			SecurityProperties security) {
+			FhirLimitsProperties limits,
+			SecurityProperties security,
+			PublicUrlProperties publicUrl) {
 		RestfulServer server = new RestfulServer(systemDao.getContext());
 		server.registerProviders(resourceProviders.createProviders());
 		server.registerProvider(systemProvider);
@@ -196,9 +206,18 @@ public class FhirServerConfiguration {
 				server, systemDao, storageSettings, searchParamRegistry, validationSupport));
 		server.setPagingProvider(pagingProvider);
 		server.setDefaultResponseEncoding(EncodingEnum.JSON);
-		server.setServerAddressStrategy(new IncomingRequestAddressStrategy());
+		// Links (paging, Location) name the configured public URL, never a Host header or a proxy's internal name.
+		String publicBase = publicUrl.publicBaseUrl();
+		server.setServerAddressStrategy(publicBase == null || publicBase.isBlank()
+				? new IncomingRequestAddressStrategy()
+				: new HardcodedServerAddressStrategy(publicBase.trim().replaceAll("/+$", "") + FHIR_PATH));
 		server.setImplementationDescription("Lactation CDS");
-		server.registerInterceptor(new NestingLimitInterceptor());
+		server.registerInterceptor(new ErrorBodyInterceptor());
+		if (security.fhirIssuersConfigured()) {
+			// Before the body is read: a caller with no scope for the target is refused first.
+			server.registerInterceptor(new ScopePreCheckInterceptor());
+		}
+		server.registerInterceptor(new InputLimitsInterceptor(limits));
 		if (security.fhirIssuersConfigured()) {
 			server.registerInterceptor(new SmartScopeAuthorizationInterceptor());
 		}

@@ -77,7 +77,7 @@ class SmartScopeAuthorizationInterceptor extends AuthorizationInterceptor {
 	}
 
 	/** The {@code scope} claim (space-separated) or {@code scp} (a list). */
-	private static List<String> scopes(Jwt jwt) {
+	static List<String> scopes(Jwt jwt) {
 		List<String> scopes = new ArrayList<>();
 		String scope = jwt.getClaimAsString("scope");
 		if (scope != null) {

@@ -2,6 +2,7 @@ package org.lactationcds.security;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.authentication.AuthenticationManager;
@@ -19,18 +20,33 @@ import org.springframework.security.web.SecurityFilterChain;
  * Spring Security: with FHIR issuers configured, /fhir requires an OAuth2 bearer JWT of one of them (signature by the
  * issuer's JWKS, {@code iss}, {@code exp}/{@code nbf} checked); what the token's SMART scopes allow is then enforced
  * inside the FHIR server ({@code SmartScopeAuthorizationInterceptor}). {@code /fhir/metadata} and the health probes
- * stay open. /cds-services has its own JWT check (CDS Hooks client trust). Stateless, no sessions, no CSRF (no
- * cookies are used).
+ * stay open. /cds-services has its own JWT check (CDS Hooks client trust). Bound beyond loopback, the operational
+ * endpoints other than health need a token with {@link #OPERATOR_SCOPE} (without FHIR issuers: refused). Stateless,
+ * no sessions, no CSRF (no cookies are used).
  */
 @Configuration(proxyBeanMethods = false)
 public class FhirSecurityConfiguration {
 
+	/**
+	 * The scope an operator's token (from a configured FHIR issuer) carries to read operational endpoints such as
+	 * {@code /actuator/metrics} when the server is bound beyond loopback. Not a SMART scope: it grants nothing in FHIR.
+	 */
+	public static final String OPERATOR_SCOPE = "lactation-cds/operator";
+
 	@Bean
-	public SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties security) throws Exception {
+	public SecurityFilterChain securityFilterChain(
+			HttpSecurity http, SecurityProperties security, @Value("${server.address:}") String serverAddress) throws Exception {
 		http.csrf(csrf -> csrf.disable())
 				.sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 				.httpBasic(basic -> basic.disable())
 				.formLogin(form -> form.disable());
+		boolean loopback = SecurityModeCheck.isLoopback(serverAddress);
+		if (!loopback) {
+			// Health probes stay open; metrics and any other operational endpoint need the operator's token.
+			http.authorizeHttpRequests(requests -> requests
+					.requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+					.requestMatchers("/actuator", "/actuator/**").hasAuthority("SCOPE_" + OPERATOR_SCOPE));
+		}
 		if (!security.fhirIssuersConfigured()) {
 			http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll());
 			return http.build();

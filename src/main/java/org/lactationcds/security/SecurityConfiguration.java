@@ -18,6 +18,17 @@ public class SecurityConfiguration {
 		return decision;
 	}
 
+	/** First of all: a request for another host name is not answered at all. */
+	@Bean
+	public FilterRegistrationBean<HostCheckFilter> hostCheckFilter(
+			@Value("${server.address:}") String serverAddress, PublicUrlProperties publicUrl) {
+		FilterRegistrationBean<HostCheckFilter> registration = new FilterRegistrationBean<>(
+				new HostCheckFilter(publicUrl.publicBaseUrl(), SecurityModeCheck.isLoopback(serverAddress)));
+		registration.addUrlPatterns("/*");
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		return registration;
+	}
+
 	/** Before everything else that reads a body. */
 	@Bean
 	public FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimitFilter(SecurityProperties security) {

@@ -1,5 +1,6 @@
 package org.lactationcds.cds.prefetch;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -8,8 +9,13 @@ import java.util.Map;
  * @param patientId the patient in context
  * @param members every dyad member's bare id and role, the patient in context first
  * @param data the data of all members (and the draft orders of an order hook)
+ * @param unavailable what could not be read and why, one line each (no tokens, no patient data beyond ids)
  */
-public record Dyad(String patientId, Map<String, Role> members, PatientData data) {
+public record Dyad(String patientId, Map<String, Role> members, PatientData data, List<String> unavailable) {
+
+	public Dyad {
+		unavailable = List.copyOf(unavailable);
+	}
 
 	public enum Role {
 		MOTHER("mother"),

@@ -14,7 +14,9 @@ import org.lactationcds.cds.CdsRequest;
 /**
  * Gathers the dyad of clinical-rules.md section 0.2 around the patient in context: an infant is the patient of a
  * RelatedPerson with relationship v3-RoleCode MTH, and the mother's Patient.link.other points at that RelatedPerson.
- * The partner's data comes from the same source as any missing prefetch, with the same queries.
+ * The partner's data comes from the same source as any missing prefetch, with the same queries. What cannot be read
+ * (a link, the partner, one of their keys) is listed in {@link Dyad#unavailable()}: the patient in context is evaluated
+ * with what was obtained, never refused for the partner's sake.
  */
 public final class DyadAssembler {
 
@@ -29,14 +31,17 @@ public final class DyadAssembler {
 	public Dyad assemble(CdsRequest request, List<PrefetchTemplate> templates, FhirDataSource source) {
 		String patientId = request.context().patientId();
 		PatientData data = new PatientData();
-		data.addAll(prefetchResolver.resolve(request, templates, source));
+		List<String> unavailable = new ArrayList<>();
+		data.addAll(prefetchResolver.resolve(request, templates, source, unavailable));
 
 		Map<String, Dyad.Role> members = new LinkedHashMap<>();
 		List<String> mothers = new ArrayList<>();
 		List<String> infants = new ArrayList<>();
 		for (RelatedPerson link : data.ofType(RelatedPerson.class)) {
 			if (isMotherLink(link) && ("Patient/" + patientId).equals(link.getPatient().getReference())) {
-				for (Resource mother : source.fetch("Patient?link=RelatedPerson/" + link.getIdElement().getIdPart())) {
+				String query = "Patient?link=RelatedPerson/" + link.getIdElement().getIdPart();
+				for (Resource mother : fetchOrNote(source, query, "the mother linked by RelatedPerson/"
+						+ link.getIdElement().getIdPart(), unavailable)) {
 					mothers.add(mother.getIdElement().getIdPart());
 				}
 			}
@@ -47,7 +52,7 @@ public final class DyadAssembler {
 			if (other == null || !other.startsWith("RelatedPerson/")) {
 				continue;
 			}
-			for (Resource found : source.fetch(other)) {
+			for (Resource found : fetchOrNote(source, other, "the infant link " + other, unavailable)) {
 				if (found instanceof RelatedPerson related && isMotherLink(related) && related.getPatient().hasReference()) {
 					data.add(related);
 					infants.add(related.getPatient().getReferenceElement().getIdPart());
@@ -62,15 +67,28 @@ public final class DyadAssembler {
 		for (String infant : infants) {
 			members.putIfAbsent(infant, Dyad.Role.INFANT);
 		}
-		for (String partner : members.keySet()) {
+		for (String partner : List.copyOf(members.keySet())) {
 			if (!partner.equals(patientId)) {
-				data.addAll(prefetchResolver.fetchFor(partner, request, templates, source));
+				data.addAll(prefetchResolver.fetchFor(partner, request, templates, source, unavailable));
+				if (data.get("Patient/" + partner).isEmpty()) {
+					// Without the partner's Patient its rules cannot run; the patient in context still is evaluated.
+					members.remove(partner);
+				}
 			}
 		}
 		if (request.context().draftOrders() != null) {
 			request.context().draftOrders().getEntry().forEach(entry -> data.add(entry.getResource()));
 		}
-		return new Dyad(patientId, members, data);
+		return new Dyad(patientId, members, data, unavailable);
+	}
+
+	private static List<Resource> fetchOrNote(FhirDataSource source, String query, String what, List<String> unavailable) {
+		try {
+			return source.fetch(query);
+		} catch (DataUnavailableException e) {
+			unavailable.add(what + ": " + e.getMessage());
+			return List.of();
+		}
 	}
 
 	private static boolean isMotherLink(RelatedPerson related) {

@@ -14,6 +14,9 @@ import org.lactationcds.cds.CdsRequestParser;
  * The data of the patient in context, key by key of the service's prefetch templates (CDS Hooks 2.0, "Prefetch"):
  * a key the client left out is fetched; a key sent as JSON null means no data and is not fetched; an
  * OperationOutcome means the client failed, so it is fetched; a paged Bundle is followed to its end.
+ *
+ * <p>Partial data is not failure: a key that cannot be had (403, 404, timeout, over a budget) is noted in
+ * {@code unavailable} and the others are still used; only the Patient itself is required.
  */
 public final class PrefetchResolver {
 
@@ -23,19 +26,43 @@ public final class PrefetchResolver {
 		this.parser = parser;
 	}
 
-	/** The patient's resources; throws {@link DataUnavailableException} when the Patient itself cannot be had. */
-	public List<Resource> resolve(CdsRequest request, List<PrefetchTemplate> templates, FhirDataSource source) {
+	/**
+	 * The patient's resources; throws {@link DataUnavailableException} when the Patient itself cannot be had. What
+	 * could not be read is added to {@code unavailable}, one line per key, in plain words.
+	 */
+	public List<Resource> resolve(
+			CdsRequest request, List<PrefetchTemplate> templates, FhirDataSource source, List<String> unavailable) {
 		List<Resource> resources = new ArrayList<>();
 		String patientId = request.context().patientId();
+		List<String> failures = new ArrayList<>();
 		for (PrefetchTemplate template : templates) {
+			try {
+				resolveKey(request, template, source, resources);
+			} catch (DataUnavailableException e) {
+				failures.add("'" + template.key() + "' of Patient/" + patientId + ": " + e.getMessage());
+			}
+		}
+		boolean patientFound = resources.stream()
+				.anyMatch(resource -> resource instanceof Patient && patientId.equals(resource.getIdElement().getIdPart()));
+		if (!patientFound) {
+			throw new DataUnavailableException("Patient/" + patientId + " is neither in prefetch nor found at " + source.describe()
+					+ (failures.isEmpty() ? "" : " (" + String.join("; ", failures) + ")"));
+		}
+		unavailable.addAll(failures);
+		return resources;
+	}
+
+	private void resolveKey(CdsRequest request, PrefetchTemplate template, FhirDataSource source, List<Resource> resources) {
+		String patientId = request.context().patientId();
+		{
 			String query = template.queryFor(request.context(), patientId);
 			if (!request.prefetch().containsKey(template.key())) {
 				resources.addAll(source.fetch(query));
-				continue;
+				return;
 			}
 			JsonNode sent = request.prefetch().get(template.key());
 			if (sent.isNull()) {
-				continue;
+				return;
 			}
 			Resource resource = parser.parseResource(sent, "prefetch." + template.key());
 			if (resource instanceof OperationOutcome) {
@@ -56,19 +83,25 @@ public final class PrefetchResolver {
 				resources.add(resource);
 			}
 		}
-		boolean patientFound = resources.stream()
-				.anyMatch(resource -> resource instanceof Patient && patientId.equals(resource.getIdElement().getIdPart()));
-		if (!patientFound) {
-			throw new DataUnavailableException("Patient/" + patientId + " is neither in prefetch nor found at " + source.describe());
-		}
-		return resources;
 	}
 
-	/** A dyad partner's resources: never in prefetch (templates name the patient in context), always fetched. */
-	public List<Resource> fetchFor(String partnerId, CdsRequest request, List<PrefetchTemplate> templates, FhirDataSource source) {
+	/**
+	 * A dyad partner's resources: never in prefetch (templates name the patient in context), always fetched; a key
+	 * that cannot be read is noted in {@code unavailable} and skipped.
+	 */
+	public List<Resource> fetchFor(
+			String partnerId, CdsRequest request, List<PrefetchTemplate> templates, FhirDataSource source, List<String> unavailable) {
 		List<Resource> resources = new ArrayList<>();
-		for (PrefetchTemplate template : templates) {
-			resources.addAll(source.fetch(template.queryFor(request.context(), partnerId)));
+		for (int i = 0; i < templates.size(); i++) {
+			PrefetchTemplate template = templates.get(i);
+			try {
+				resources.addAll(source.fetch(template.queryFor(request.context(), partnerId)));
+			} catch (DataUnavailableException e) {
+				// One refusal or timeout is enough to know: the partner's other keys are not tried (bounded call time).
+				unavailable.add("'" + template.key() + "' of Patient/" + partnerId + ": " + e.getMessage()
+						+ (i + 1 < templates.size() ? " (" + (templates.size() - i - 1) + " more of this patient's data not tried)" : ""));
+				break;
+			}
 		}
 		return resources;
 	}

@@ -42,6 +42,14 @@ class RemoteFhirDataSourceTests {
 			requests.add(target);
 			authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
 			String answer = answers.get(target);
+			if ("TRICKLE".equals(answer)) {
+				trickle(exchange);
+				return;
+			}
+			if (answer != null && answer.startsWith("DELAY ")) {
+				pause(600);
+				answer = answer.substring("DELAY ".length());
+			}
 			if ("SLOW".equals(answer)) {
 				sleep();
 				answer = "{\"resourceType\":\"Bundle\",\"type\":\"searchset\"}";
@@ -53,6 +61,7 @@ class RemoteFhirDataSourceTests {
 			exchange.getResponseBody().write(body);
 			exchange.close();
 		});
+		server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
 		server.start();
 		base = "http://127.0.0.1:" + server.getAddress().getPort() + "/fhir";
 	}
@@ -63,7 +72,26 @@ class RemoteFhirDataSourceTests {
 	}
 
 	RemoteFhirDataSource source() {
-		return new RemoteFhirDataSource(RemoteFhirDataSource.httpClient(LIMITS), FHIR, URI.create(base), "token-123", LIMITS);
+		return source(LIMITS);
+	}
+
+	RemoteFhirDataSource source(PrefetchProperties limits) {
+		return new RemoteFhirDataSource(RemoteFhirDataSource.httpClient(limits), FHIR, URI.create(base), "token-123", limits);
+	}
+
+	/** Headers at once, then one byte of a valid Bundle every 200 ms: the attack the read timeout alone let through. */
+	private static void trickle(com.sun.net.httpserver.HttpExchange exchange) throws IOException {
+		byte[] body = "{\"resourceType\":\"Bundle\",\"type\":\"searchset\"}".repeat(1).getBytes(StandardCharsets.UTF_8);
+		exchange.sendResponseHeaders(200, 0);
+		try (var out = exchange.getResponseBody()) {
+			for (int i = 0; i < body.length; i++) {
+				out.write(body[i]);
+				out.flush();
+				pause(200);
+			}
+		} catch (IOException e) {
+			// the client hung up: what the test wants
+		}
 	}
 
 	@Test
@@ -132,6 +160,80 @@ class RemoteFhirDataSourceTests {
 				.satisfies(e -> assertThat(e.getMessage()).doesNotContain("token-123"));
 	}
 
+	@Test
+	void trickledBodyIsCutOffAtTheDeadlineNotWhenTheServerFinishes() {
+		answers.put("/fhir/Observation?patient=p1", "TRICKLE");
+		long start = System.nanoTime();
+
+		assertThatThrownBy(() -> source().fetch("Observation?patient=p1"))
+				.isInstanceOf(DataUnavailableException.class)
+				.hasMessageContaining("did not answer");
+		// the trickle takes 9 s to finish; the read timeout is 0.8 s (generous bound for a loaded machine)
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+	}
+
+	@Test
+	void oneDeadlineCoversEveryPageOfTheCall() {
+		PrefetchProperties limits = new PrefetchProperties(
+				Duration.ofSeconds(1), Duration.ofSeconds(5), 20_000, 10, Duration.ofMillis(1500), 1_000_000, 1000);
+		answers.put("/fhir/Observation?patient=p1", "DELAY " + json(page("o1", base + "/Observation?page=2")));
+		answers.put("/fhir/Observation?page=2", "DELAY " + json(page("o2", base + "/Observation?page=3")));
+		answers.put("/fhir/Observation?page=3", "DELAY " + json(page("o3", base + "/Observation?page=4")));
+		answers.put("/fhir/Observation?page=4", "DELAY " + json(page("o4", null)));
+
+		assertThatThrownBy(() -> source(limits).fetch("Observation?patient=p1"))
+				.isInstanceOf(DataUnavailableException.class)
+				.hasMessageContaining("ms");
+	}
+
+	@Test
+	void bytesAreBudgetedAcrossPagesNotOnlyPerResponse() {
+		String page1 = json(page("o1", base + "/Observation?page=2"));
+		String page2 = json(page("o2", base + "/Observation?page=3"));
+		String page3 = json(page("o3", null));
+		PrefetchProperties limits = new PrefetchProperties(Duration.ofSeconds(1), Duration.ofSeconds(5), 20_000, 10,
+				Duration.ofSeconds(30), page1.length() + page2.length() + 10, 1000);
+		answers.put("/fhir/Observation?patient=p1", page1);
+		answers.put("/fhir/Observation?page=2", page2);
+		answers.put("/fhir/Observation?page=3", page3);
+
+		assertThatThrownBy(() -> source(limits).fetch("Observation?patient=p1"))
+				.isInstanceOf(DataUnavailableException.class)
+				.hasMessageContaining("max-call-bytes");
+	}
+
+	@Test
+	void resourcesAreBudgetedAcrossPages() {
+		PrefetchProperties limits = new PrefetchProperties(
+				Duration.ofSeconds(1), Duration.ofSeconds(5), 20_000, 10, Duration.ofSeconds(30), 1_000_000, 2);
+		answers.put("/fhir/Observation?patient=p1", json(page("o1", base + "/Observation?page=2")));
+		answers.put("/fhir/Observation?page=2", json(page("o2", base + "/Observation?page=3")));
+		answers.put("/fhir/Observation?page=3", json(page("o3", null)));
+
+		assertThatThrownBy(() -> source(limits).fetch("Observation?patient=p1"))
+				.isInstanceOf(DataUnavailableException.class)
+				.hasMessageContaining("max-resources");
+	}
+
+	@Test
+	void pagingLinkThatClimbsOutOfTheBasePathIsNotFollowed() {
+		answers.put("/fhir/Observation?patient=p1", json(page("o1", base + "/../admin/Observation?page=2")));
+		answers.put("/admin/Observation?page=2", json(page("o2", null)));
+
+		assertThatThrownBy(() -> source().fetch("Observation?patient=p1"))
+				.isInstanceOf(DataUnavailableException.class)
+				.hasMessageContaining("leads away");
+		assertThat(requests).noneMatch(request -> request.startsWith("/admin"));
+	}
+
+	@Test
+	void pagingLinkWithEncodedDotsIsNotFollowed() {
+		answers.put("/fhir/Observation?patient=p1", json(page("o1", base + "/%2e%2e/admin/Observation?page=2")));
+
+		assertThatThrownBy(() -> source().fetch("Observation?patient=p1")).hasMessageContaining("leads away");
+		assertThat(requests).hasSize(1);
+	}
+
 	static Bundle page(String observationId, String next) {
 		Bundle bundle = new Bundle().setType(Bundle.BundleType.SEARCHSET);
 		bundle.addEntry().setResource(new Observation().setStatus(Observation.ObservationStatus.FINAL).setId(observationId));
@@ -143,6 +245,14 @@ class RemoteFhirDataSourceTests {
 
 	static String json(Resource resource) {
 		return FHIR.newJsonParser().encodeResourceToString(resource);
+	}
+
+	private static void pause(long millis) {
+		try {
+			Thread.sleep(millis);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	private static void sleep() {
