@@ -161,7 +161,13 @@ const LactationApp = (() => {
     visitGroup.item = visitGroup.item.filter(item => item.linkId !== 'infant');
     findItem(shown.item, 'visit-time').initial = [{ valueDateTime: localDateTime(new Date()) }];
     const container = el('visit-form');
-    await LForms.Util.addFormToPage(shown, container, {});
+    try {
+      await LForms.Util.addFormToPage(shown, container, {});
+    } catch (e) {
+      status.className = 'error';
+      text(status, 'Cannot show the form: ' + e.message);
+      return;
+    }
     const visitId = 'urn:uuid:' + crypto.randomUUID(); // one per opened form: saving twice stores the visit once
     el('submit-visit').addEventListener('click', () => submitVisit(questionnaire, mother, infant, visitId));
   }
@@ -213,8 +219,8 @@ const LactationApp = (() => {
     for (const issue of (outcome && outcome.issue) || []) {
       const match = /^item '([^']+)' (.*)$/s.exec(issue.diagnostics || '');
       if (!match) continue;
-      const input = container.querySelector(`[id^="/${CSS.escape(match[1])}/"], [id*="/${CSS.escape(match[1])}/"]`);
-      const row = input && (input.closest('.lhc-form-table-row, .lf-table-item, lhc-item') || input.parentElement);
+      const input = container.querySelector(`[id^="${CSS.escape(match[1])}/"]`);
+      const row = input && (input.closest('lhc-item') || input.parentElement);
       if (!row) continue;
       const message = document.createElement('div');
       message.className = 'error server-error';
