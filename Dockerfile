@@ -1,6 +1,8 @@
 # Build the executable jar with Maven, then run it on a JRE. Build context: the project root.
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /build
+# npm fetches the clinic app's browser libraries (src/main/frontend) during the build.
+RUN apt-get update -q && apt-get install -y -q --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
 COPY src src

@@ -1,0 +1,380 @@
+/*
+ * The clinic app: find a dyad, record a visit with the server's visit Questionnaire (rendered by NLM LHC-Forms) and
+ * see the dyad: infant weights against the birth weight, the mother's temperatures and the current cards of the
+ * patient-view service. Everything is read from and written to this server's /fhir and /cds-services; the only
+ * patient data in URLs are the two Patient ids.
+ */
+const LactationApp = (() => {
+  const FHIR = new URL('../fhir/', location.href).href;
+  const CDS = new URL('../cds-services', location.href).href;
+  const QUESTIONNAIRE = 'http://lactation-cds.org/fhir/Questionnaire/lactation-visit';
+  const MOTHER = 'http://terminology.hl7.org/CodeSystem/v3-RoleCode|MTH';
+  const BIRTH_TIME = 'http://hl7.org/fhir/StructureDefinition/patient-birthTime';
+  const TIMEOUT_MS = 60000; // a loaded server may take a while; never wait forever
+  // The loss lines drawn on the chart: the thresholds of rule RF-INFANT-WEIGHT-LOSS (clinical-rules.md section 1).
+  const LOSS_LINES = [7, 10];
+  // UCUM weight units to grams, as LactationCommon.cql converts them.
+  const GRAMS = { g: 1, kg: 1000, '[lb_av]': 453.59237, '[oz_av]': 28.349523125 };
+
+  async function request(url, init = {}) {
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS),
+      headers: { Accept: 'application/fhir+json, application/json', ...(init.headers || {}) } });
+    const text = await response.text();
+    const body = text ? JSON.parse(text) : null;
+    if (!response.ok) {
+      const error = new Error(outcomeText(body) || `${response.status} ${response.statusText}`);
+      error.status = response.status;
+      error.body = body;
+      throw error;
+    }
+    return body;
+  }
+
+  const fhir = (path, init) => request(FHIR + path, init);
+  const resources = (bundle, type) => (bundle.entry || []).map(e => e.resource).filter(r => r && (!type || r.resourceType === type));
+  const idOf = reference => reference ? reference.split('/').slice(-1)[0] : null;
+  const params = () => new URLSearchParams(location.search);
+  const el = id => document.getElementById(id);
+
+  function outcomeText(body) {
+    if (!body) return null;
+    if (body.resourceType === 'OperationOutcome') return (body.issue || []).map(i => i.diagnostics).filter(Boolean).join('\n');
+    return body.message || null;
+  }
+
+  function nameOf(patient) {
+    const name = (patient.name || [])[0];
+    if (!name) return `Patient/${patient.id}`;
+    return name.text || [...(name.given || []), name.family].filter(Boolean).join(' ');
+  }
+
+  function text(node, value) { node.textContent = value; return node; }
+  function cell(row, value) { return text(row.insertCell(), value); }
+
+  /* ------------------------------------------------------------------ dyads */
+
+  /** Dyads in a bundle of mother RelatedPersons with their infants (_include) and mothers (_revinclude Patient:link). */
+  function dyadsOf(bundle) {
+    const patients = resources(bundle, 'Patient');
+    return resources(bundle, 'RelatedPerson').map(person => ({
+      infant: patients.find(p => p.id === idOf(person.patient.reference)),
+      mother: patients.find(p => (p.link || []).some(l => idOf(l.other.reference) === person.id)),
+    })).filter(d => d.infant && d.mother);
+  }
+
+  const DYAD_INCLUDES = '&_include=RelatedPerson:patient&_revinclude=Patient:link&_count=100';
+
+  async function findDyads(name, birthdate) {
+    if (!name && !birthdate) {
+      return dyadsOf(await fhir(`RelatedPerson?relationship=${encodeURIComponent(MOTHER)}${DYAD_INCLUDES}`));
+    }
+    const query = new URLSearchParams();
+    if (name) query.set('name', name);
+    if (birthdate) query.set('birthdate', birthdate);
+    query.set('_count', '100');
+    const found = resources(await fhir(`Patient?${query}`), 'Patient');
+    if (!found.length) return [];
+    const links = found.flatMap(p => (p.link || []).map(l => idOf(l.other.reference)));
+    const bundles = [await fhir(`RelatedPerson?patient=${found.map(p => 'Patient/' + p.id).join(',')}${DYAD_INCLUDES}`)];
+    if (links.length) bundles.push(await fhir(`RelatedPerson?_id=${links.join(',')}${DYAD_INCLUDES}`));
+    const seen = new Set();
+    return bundles.flatMap(dyadsOf).filter(d => !seen.has(d.mother.id + '|' + d.infant.id) && seen.add(d.mother.id + '|' + d.infant.id));
+  }
+
+  function dyadQuery(mother, infant) { return `mother=${encodeURIComponent(mother)}&infant=${encodeURIComponent(infant)}`; }
+
+  function searchPage() {
+    const form = el('search');
+    const show = async () => {
+      const status = el('search-status');
+      const body = el('dyads').tBodies[0];
+      body.replaceChildren();
+      text(status, 'Searching…');
+      try {
+        const dyads = await findDyads(el('name').value.trim(), el('birthdate').value);
+        text(status, dyads.length ? `${dyads.length} found` : 'No mother and baby found.');
+        for (const dyad of dyads) {
+          const row = body.insertRow();
+          row.dataset.mother = dyad.mother.id;
+          cell(row, nameOf(dyad.mother));
+          cell(row, nameOf(dyad.infant));
+          cell(row, dyad.infant.birthDate || '');
+          const actions = row.insertCell();
+          const q = dyadQuery(dyad.mother.id, dyad.infant.id);
+          actions.innerHTML = `<a class="record-visit" href="visit.html?${q}">Record a visit</a> · <a class="open-dyad" href="dyad.html?${q}">Dyad view</a>`;
+        }
+      } catch (e) {
+        status.className = 'error';
+        text(status, 'Search failed: ' + e.message);
+      }
+    };
+    form.addEventListener('submit', event => { event.preventDefault(); show(); });
+    show();
+  }
+
+  /* ------------------------------------------------------------------ visit form */
+
+  /** The published visit Questionnaire with the highest version. */
+  async function visitQuestionnaire() {
+    const all = resources(await fhir(`Questionnaire?url=${encodeURIComponent(QUESTIONNAIRE)}`), 'Questionnaire');
+    if (!all.length) throw new Error('the visit Questionnaire is not published on this server');
+    const parts = v => v.split('.').map(Number);
+    all.sort((a, b) => { const x = parts(a.version), y = parts(b.version);
+      for (let i = 0; i < Math.max(x.length, y.length); i++) { if ((x[i] || 0) !== (y[i] || 0)) return (y[i] || 0) - (x[i] || 0); } return 0; });
+    return all[0];
+  }
+
+  function localDateTime(date) {
+    const offset = -date.getTimezoneOffset();
+    const pad = n => String(Math.floor(Math.abs(n))).padStart(2, '0');
+    const local = new Date(date.getTime() + offset * 60000).toISOString().slice(0, 19);
+    return `${local}${offset >= 0 ? '+' : '-'}${pad(offset / 60)}:${pad(offset % 60)}`;
+  }
+
+  function findItem(items, linkId) {
+    for (const item of items || []) {
+      if (item.linkId === linkId) return item;
+      const inner = findItem(item.item, linkId);
+      if (inner) return inner;
+    }
+    return null;
+  }
+
+  async function visitPage() {
+    const mother = params().get('mother');
+    const infant = params().get('infant');
+    el('dyad-link').href = `dyad.html?${dyadQuery(mother, infant)}`;
+    const status = el('form-status');
+    let questionnaire;
+    try {
+      const [q, m, i] = await Promise.all([visitQuestionnaire(), fhir(`Patient/${encodeURIComponent(mother)}`), fhir(`Patient/${encodeURIComponent(infant)}`)]);
+      questionnaire = q;
+      text(el('dyad-title'), `Visit: ${nameOf(m)} and ${nameOf(i)} (born ${i.birthDate})`);
+    } catch (e) {
+      status.className = 'error';
+      text(status, 'Cannot open the form: ' + e.message);
+      return;
+    }
+    // The infant is chosen already (the page is for one dyad): the form shows the rest and the answer is added on save.
+    const shown = JSON.parse(JSON.stringify(questionnaire));
+    const visitGroup = findItem(shown.item, 'visit');
+    visitGroup.item = visitGroup.item.filter(item => item.linkId !== 'infant');
+    findItem(shown.item, 'visit-time').initial = [{ valueDateTime: localDateTime(new Date()) }];
+    const container = el('visit-form');
+    try {
+      await LForms.Util.addFormToPage(shown, container, {});
+    } catch (e) {
+      status.className = 'error';
+      text(status, 'Cannot show the form: ' + e.message);
+      return;
+    }
+    const visitId = 'urn:uuid:' + crypto.randomUUID(); // one per opened form: saving twice stores the visit once
+    el('submit-visit').addEventListener('click', () => submitVisit(questionnaire, mother, infant, visitId));
+  }
+
+  async function submitVisit(questionnaire, mother, infant, visitId) {
+    const status = el('submit-status');
+    const container = el('visit-form');
+    document.querySelectorAll('.server-error').forEach(node => node.remove());
+    const invalid = LForms.Util.checkValidity(container);
+    if (invalid && invalid.length) {
+      status.className = 'error';
+      text(status, 'Please correct the answers marked in the form: ' + invalid.join('; '));
+      return;
+    }
+    const response = LForms.Util.getFormFHIRData('QuestionnaireResponse', 'R4', container);
+    response.questionnaire = `${questionnaire.url}|${questionnaire.version}`;
+    response.status = 'completed';
+    response.subject = { reference: `Patient/${mother}` };
+    response.identifier = { system: 'urn:ietf:rfc:3986', value: visitId };
+    response.authored = new Date().toISOString();
+    response.item = response.item || [];
+    let visitGroup = response.item.find(item => item.linkId === 'visit');
+    if (!visitGroup) { visitGroup = { linkId: 'visit', item: [] }; response.item.unshift(visitGroup); }
+    visitGroup.item = (visitGroup.item || []).filter(item => item.linkId !== 'infant');
+    visitGroup.item.push({ linkId: 'infant', answer: [{ valueReference: { reference: `Patient/${infant}` } }] });
+    text(status, 'Saving…');
+    status.className = '';
+    try {
+      const result = await fhir('QuestionnaireResponse/$submit-visit', {
+        method: 'POST', headers: { 'Content-Type': 'application/fhir+json' }, body: JSON.stringify(response) });
+      const observations = (result.entry || []).filter(e => (e.response.location || '').startsWith('Observation/')).length;
+      status.className = 'ok';
+      status.innerHTML = '';
+      text(status, `Visit saved: ${observations} observation${observations === 1 ? '' : 's'} recorded. `);
+      const link = document.createElement('a');
+      link.id = 'open-dyad-after-save';
+      link.href = `dyad.html?${dyadQuery(mother, infant)}`;
+      text(link, 'Open the dyad view');
+      status.appendChild(link);
+    } catch (e) {
+      status.className = 'error';
+      text(status, 'Not saved: ' + e.message);
+      showItemErrors(e.body, container);
+    }
+  }
+
+  /** Puts each of the server's item messages next to its item in the form. */
+  function showItemErrors(outcome, container) {
+    for (const issue of (outcome && outcome.issue) || []) {
+      const match = /^item '([^']+)' (.*)$/s.exec(issue.diagnostics || '');
+      if (!match) continue;
+      const input = container.querySelector(`[id^="${CSS.escape(match[1])}/"]`);
+      const row = input && (input.closest('lhc-item') || input.parentElement);
+      if (!row) continue;
+      const message = document.createElement('div');
+      message.className = 'error server-error';
+      message.dataset.linkId = match[1];
+      text(message, match[2]);
+      row.appendChild(message);
+    }
+  }
+
+  /* ------------------------------------------------------------------ dyad view */
+
+  function birthOf(infant) {
+    const time = ((infant._birthDate || {}).extension || []).find(e => e.url === BIRTH_TIME);
+    return time ? new Date(time.valueDateTime) : new Date(infant.birthDate + 'T00:00:00');
+  }
+
+  const effective = o => new Date(o.effectiveDateTime || (o.effectivePeriod || {}).start);
+  const grams = o => { const q = o.valueQuantity || {}; return q.system === 'http://unitsofmeasure.org' && GRAMS[q.code] ? Math.round(q.value * GRAMS[q.code]) : null; };
+  const valid = o => ['final', 'amended', 'corrected'].includes(o.status);
+
+  async function dyadPage() {
+    const mother = params().get('mother');
+    const infant = params().get('infant');
+    el('visit-link').href = `visit.html?${dyadQuery(mother, infant)}`;
+    cards(mother);
+    try {
+      const [m, i, weights, temperatures] = await Promise.all([
+        fhir(`Patient/${encodeURIComponent(mother)}`), fhir(`Patient/${encodeURIComponent(infant)}`),
+        fhir(`Observation?subject=Patient/${encodeURIComponent(infant)}&code=http://loinc.org|29463-7,http://loinc.org|3141-9,http://loinc.org|8339-4&_count=500`),
+        fhir(`Observation?subject=Patient/${encodeURIComponent(mother)}&code=http://loinc.org|8310-5&_count=500`)]);
+      text(el('dyad-title'), `${nameOf(m)} and ${nameOf(i)} (born ${i.birthDate})`);
+      weightChart(i, resources(weights, 'Observation').filter(valid));
+      temperatureTable(resources(temperatures, 'Observation').filter(valid));
+    } catch (e) {
+      const summary = el('weight-summary');
+      summary.className = 'error';
+      text(summary, 'Cannot read the dyad: ' + e.message);
+    }
+  }
+
+  function weightChart(infant, observations) {
+    const birth = birthOf(infant);
+    const day = o => (effective(o) - birth) / 86400000;
+    const isBirthWeight = o => o.code.coding.some(c => c.code === '8339-4');
+    const points = observations.filter(o => !isBirthWeight(o) && grams(o) !== null)
+      .map(o => ({ x: day(o), y: grams(o), at: effective(o) })).sort((a, b) => a.x - b.x);
+    const recorded = observations.filter(isBirthWeight).sort((a, b) => effective(b) - effective(a))[0];
+    const birthWeight = recorded ? grams(recorded) : (points.find(p => p.x < 1) || {}).y;
+    const summary = el('weight-summary');
+    const body = el('weights').tBodies[0];
+    body.replaceChildren();
+    for (const p of points) {
+      const row = body.insertRow();
+      cell(row, p.at.toLocaleString());
+      cell(row, String(Math.floor(p.x)));
+      cell(row, `${p.y} g`);
+      cell(row, birthWeight ? `${(100 * (p.y - birthWeight) / birthWeight).toFixed(1)} %` : '');
+    }
+    if (!birthWeight) {
+      text(summary, 'No birth weight on record: record it in a visit to see the loss lines.');
+    }
+    const lowest = points.reduce((min, p) => (!min || p.y < min.y ? p : min), null);
+    const regained = birthWeight && lowest ? points.find(p => p.x > lowest.x && p.y >= birthWeight) : null;
+    if (birthWeight) {
+      const latest = points[points.length - 1];
+      text(summary, `Birth weight ${birthWeight} g.` + (latest ? ` Latest ${latest.y} g on day ${Math.floor(latest.x)}` +
+        ` (${(100 * (latest.y - birthWeight) / birthWeight).toFixed(1)} %).` : '') +
+        (regained ? ` Birth weight regained on day ${Math.floor(regained.x)}.` : ''));
+    }
+    const maxDay = Math.max(14, ...points.map(p => Math.ceil(p.x) + 1));
+    const line = (label, value, color, dash) => ({ label, data: [{ x: 0, y: value }, { x: maxDay, y: value }],
+      borderColor: color, borderDash: dash, pointRadius: 0, borderWidth: 1.5 });
+    const datasets = [{ label: 'Weight (g)', data: points, borderColor: '#26547c', backgroundColor: '#26547c', tension: 0 }];
+    if (birthWeight) {
+      datasets.push(line(`Birth weight ${birthWeight} g`, birthWeight, '#2e7d32', []));
+      for (const percent of LOSS_LINES) {
+        datasets.push(line(`${percent} % loss (${Math.round(birthWeight * (100 - percent) / 100)} g)`,
+          birthWeight * (100 - percent) / 100, percent >= 10 ? '#c62828' : '#ef8f00', [6, 4]));
+      }
+    }
+    if (regained) {
+      datasets.push({ label: `Birth weight regained (day ${Math.floor(regained.x)})`, data: [regained], type: 'scatter',
+        pointStyle: 'star', pointRadius: 12, borderColor: '#2e7d32', backgroundColor: '#2e7d32' });
+    }
+    new Chart(el('weight-chart'), { type: 'line', data: { datasets },
+      options: { animation: false, parsing: true,
+        scales: { x: { type: 'linear', min: 0, max: maxDay, title: { display: true, text: 'Day of life' } },
+                  y: { title: { display: true, text: 'grams' } } } } });
+    el('weight-chart').dataset.points = String(points.length);
+  }
+
+  function temperatureTable(observations) {
+    const body = el('temperatures').tBodies[0];
+    body.replaceChildren();
+    observations.sort((a, b) => effective(b) - effective(a));
+    for (const o of observations) {
+      const row = body.insertRow();
+      cell(row, effective(o).toLocaleString());
+      const q = o.valueQuantity || {};
+      cell(row, `${q.value} ${q.unit || q.code}`);
+    }
+    if (!observations.length) cell(body.insertRow(), 'No temperature on record.');
+  }
+
+  async function cards(mother) {
+    const status = el('cards-status');
+    const list = el('cards');
+    try {
+      const discovery = await request(CDS);
+      const service = discovery.services.find(s => s.hook === 'patient-view');
+      const answer = await request(`${CDS}/${service.id}`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ hookInstance: crypto.randomUUID(), hook: 'patient-view',
+          context: { userId: 'Practitioner/clinic-app', patientId: mother } }) });
+      text(status, answer.cards.length ? `${answer.cards.length} card${answer.cards.length === 1 ? '' : 's'} for this mother and baby` : 'No cards: nothing to flag.');
+      list.replaceChildren(...answer.cards.map(card));
+    } catch (e) {
+      status.className = 'error';
+      text(status, 'Decision support unavailable: ' + e.message);
+    }
+  }
+
+  function card(c) {
+    const node = document.createElement('div');
+    node.className = `card ${c.indicator}`;
+    node.dataset.rule = ((c.source || {}).topic || {}).code || '';
+    const head = document.createElement('div');
+    head.append(text(Object.assign(document.createElement('span'), { className: 'indicator' }), c.indicator + ' '),
+      text(Object.assign(document.createElement('strong'), { className: 'summary' }), c.summary));
+    node.appendChild(head);
+    if (c.detail) {
+      const detail = document.createElement('div');
+      detail.className = 'detail';
+      detail.innerHTML = markdown(c.detail);
+      node.appendChild(detail);
+    }
+    if (c.source) {
+      const source = document.createElement('div');
+      source.className = 'source';
+      source.append('Source: ');
+      if (c.source.url) {
+        const a = text(document.createElement('a'), c.source.label);
+        a.href = c.source.url; a.target = '_blank'; a.rel = 'noopener';
+        source.append(a);
+      } else source.append(c.source.label);
+      node.appendChild(source);
+    }
+    return node;
+  }
+
+  /** The little markdown cards use (bold, italics, line breaks), on escaped text: card text never becomes markup. */
+  function markdown(value) {
+    const escaped = value.replace(/[&<>"']/g, ch => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]);
+    return escaped.replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>').replace(/\*([^*]+)\*/g, '<em>$1</em>');
+  }
+
+  return { searchPage, visitPage, dyadPage };
+})();
