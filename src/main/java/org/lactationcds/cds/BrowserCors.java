@@ -40,6 +40,9 @@ final class BrowserCors {
 		cors.setAllowedHeaders(REQUEST_HEADERS);
 		cors.setExposedHeaders(EXPOSED_HEADERS);
 		cors.setMaxAge(3600L);
+		// A public page (the hosted sandbox) calling a server on a private network or this machine: Chromium asks first
+		// (Private Network Access); allowed for the configured origins only.
+		cors.setAllowPrivateNetwork(true);
 		// No origin configured: no configuration, so cross-origin requests get no CORS headers (CORS off).
 		CorsFilter filter = new CorsFilter(request -> allowedOrigins.isEmpty() ? null : cors);
 		filter.setCorsProcessor(new Rejecting(MediaType.parseMediaType(rejectionType), rejectionBody));
