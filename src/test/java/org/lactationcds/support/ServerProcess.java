@@ -41,9 +41,16 @@ public final class ServerProcess implements AutoCloseable {
 			Files.createDirectories(workingDirectory);
 			Path log = Files.createTempFile(workingDirectory, "server-", ".log");
 			ProcessBuilder builder = builder(workingDirectory, environment, log);
-			ServerProcess server = new ServerProcess(builder.start(), log, awaitPort(builder, log));
-			server.awaitReady();
-			return server;
+			Process process = builder.start();
+			try {
+				ServerProcess server = new ServerProcess(process, log, awaitPort(builder, log));
+				server.awaitReady();
+				return server;
+			} catch (RuntimeException | IOException e) {
+				// A server that did not come up in time must not outlive the test that started it.
+				process.destroyForcibly();
+				throw e;
+			}
 		} catch (IOException e) {
 			throw new IllegalStateException("could not start the server process", e);
 		}
