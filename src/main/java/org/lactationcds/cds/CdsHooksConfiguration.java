@@ -6,7 +6,6 @@ import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.util.List;
 import org.lactationcds.cds.card.CardMapper;
 import org.lactationcds.cds.feedback.FeedbackParser;
 import org.lactationcds.cds.feedback.FeedbackStore;
@@ -24,8 +23,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.web.cors.CorsConfiguration;
-import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.filter.CorsFilter;
 
 /** The CDS Hooks service: request parsing, data gathering, evaluation, cards, feedback and CORS. */
@@ -94,25 +94,50 @@ public class CdsHooksConfiguration {
 	}
 
 	/**
-	 * CORS for browser-based CDS clients and SMART apps: preflight and actual responses (POST included) on
-	 * /cds-services and /fhir, for the configured origins only (CDS Hooks 2.0, "Cross-Origin Resource Sharing").
+	 * CORS for browser-based CDS clients (the CDS Hooks sandbox): preflight and actual responses on /cds-services for
+	 * the configured origins only (CDS Hooks 2.0, "Cross-Origin Resource Sharing"). A refused origin gets the CDS
+	 * error body.
 	 */
 	@Bean
 	public FilterRegistrationBean<CorsFilter> corsFilter(CdsProperties properties) {
-		UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
-		if (!properties.corsAllowedOrigins().isEmpty()) {
-			CorsConfiguration cors = new CorsConfiguration();
-			cors.setAllowedOrigins(properties.corsAllowedOrigins());
-			cors.setAllowedMethods(List.of("GET", "POST", "PUT", "DELETE", "OPTIONS"));
-			cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Accept", "Prefer", "If-None-Exist", "If-Match"));
-			cors.setExposedHeaders(List.of("Location", "Content-Location", "ETag"));
-			cors.setMaxAge(3600L);
-			source.registerCorsConfiguration("/cds-services/**", cors);
-			source.registerCorsConfiguration("/cds-services", cors);
-			source.registerCorsConfiguration("/fhir/**", cors);
-		}
-		FilterRegistrationBean<CorsFilter> registration = new FilterRegistrationBean<>(new CorsFilter(source));
-		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		return BrowserCors.registration(properties.corsAllowedOrigins(), "application/json",
+				"{\"error\":\"Forbidden\",\"message\":\"this origin is not allowed (lactation-cds.cds.cors-allowed-origins)\"}",
+				"/cds-services", "/cds-services/*");
+	}
+
+	/**
+	 * /cds-services has its own trust (CDS client JWTs, {@code cds.security}); Spring Security's OAuth2 resource
+	 * server, there for /fhir, must never see its requests: it would refuse a CDS client's bearer JWT as a token of an
+	 * unknown issuer (401, empty body).
+	 */
+	@Bean
+	@Order(Ordered.HIGHEST_PRECEDENCE)
+	public SecurityFilterChain cdsServicesSecurity(HttpSecurity http) throws Exception {
+		return http.securityMatcher("/cds-services", "/cds-services/**")
+				.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+				.csrf(csrf -> csrf.disable())
+				.sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+				.build();
+	}
+
+	/** Inside CORS (so a browser can read the errors), outside everything else on /cds-services. */
+	@Bean
+	public FilterRegistrationBean<CdsJsonEdgeFilter> cdsJsonEdgeFilter(ObjectMapper json) {
+		FilterRegistrationBean<CdsJsonEdgeFilter> registration = new FilterRegistrationBean<>(new CdsJsonEdgeFilter(json));
+		registration.addUrlPatterns("/cds-services", "/cds-services/*");
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
 		return registration;
+	}
+
+	/**
+	 * The same origins on /fhir: a browser client of the CDS service (the sandbox, a SMART app) reads the patient's
+	 * data and the server's metadata there. A refused origin gets an OperationOutcome.
+	 */
+	@Bean
+	public FilterRegistrationBean<CorsFilter> fhirCorsFilter(CdsProperties properties) {
+		return BrowserCors.registration(properties.corsAllowedOrigins(), "application/fhir+json",
+				"{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"forbidden\","
+						+ "\"diagnostics\":\"this origin is not allowed (lactation-cds.cds.cors-allowed-origins)\"}]}",
+				"/fhir/*");
 	}
 }
