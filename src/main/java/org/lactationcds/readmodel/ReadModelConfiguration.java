@@ -3,11 +3,13 @@ package org.lactationcds.readmodel;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.persistence.EntityManagerFactory;
 import org.lactationcds.cds.prefetch.LocalFhirDataSource;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.orm.jpa.SharedEntityManagerCreator;
 
 /**
  * The per-patient data versions (always kept, whatever reads them) and, unless switched off, the CDS path's reads
@@ -17,8 +19,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public class ReadModelConfiguration {
 
 	@Bean
-	public PatientDataVersions patientDataVersions(JdbcTemplate jdbc) {
-		PatientDataVersions versions = new PatientDataVersions(jdbc);
+	public PatientDataVersions patientDataVersions(JdbcTemplate jdbc, EntityManagerFactory entityManagerFactory) {
+		PatientDataVersions versions =
+				new PatientDataVersions(jdbc, SharedEntityManagerCreator.createSharedEntityManager(entityManagerFactory));
 		versions.createSchema();
 		return versions;
 	}
