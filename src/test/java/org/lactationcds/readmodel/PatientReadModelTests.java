@@ -78,12 +78,13 @@ class PatientReadModelTests {
 	void unchangedDataIsServedFromMemoryAsCopies() {
 		String patient = patient(key);
 		client.fhir().update().resource(weight(key + "-w", patient, 3100)).execute();
-		grams(patient);
+		String query = "Observation?patient=" + patient;
+		reads.forCall().fetch(query);
 		double hitsBefore = hits();
 
-		List<Resource> first = reads.forCall().fetch("Observation?patient=" + patient);
+		List<Resource> first = reads.forCall().fetch(query);
 		((Observation) first.get(0)).setStatus(Observation.ObservationStatus.CANCELLED);
-		List<Resource> second = reads.forCall().fetch("Observation?patient=" + patient);
+		List<Resource> second = reads.forCall().fetch(query);
 
 		assertThat(hits() - hitsBefore).isEqualTo(2);
 		assertThat(((Observation) second.get(0)).getStatus()).isEqualTo(Observation.ObservationStatus.FINAL);
@@ -115,7 +116,8 @@ class PatientReadModelTests {
 		Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
 		for (Observation observation : List.of(weight(key + "-a", infant, 3300), weight(key + "-b", infant, 3250),
 				weight(key + "-c", mother, 70000))) {
-			transaction.addEntry().setResource(observation).getRequest().setMethod(Bundle.HTTPVerb.PUT)
+			transaction.addEntry().setFullUrl(client.baseUrl() + "/fhir/Observation/" + observation.getIdElement().getIdPart())
+					.setResource(observation).getRequest().setMethod(Bundle.HTTPVerb.PUT)
 					.setUrl("Observation/" + observation.getIdElement().getIdPart());
 		}
 		client.fhir().transaction().withBundle(transaction).execute();
@@ -132,9 +134,11 @@ class PatientReadModelTests {
 		long before = versions.current(patient);
 
 		Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-		transaction.addEntry().setResource(weight(key + "-a", patient, 3300)).getRequest().setMethod(Bundle.HTTPVerb.PUT)
+		transaction.addEntry().setFullUrl(client.baseUrl() + "/fhir/Observation/" + key + "-a")
+				.setResource(weight(key + "-a", patient, 3300)).getRequest().setMethod(Bundle.HTTPVerb.PUT)
 				.setUrl("Observation/" + key + "-a");
-		transaction.addEntry().setResource(weight(key + "-b", "no-such-patient-" + key, 3300)).getRequest()
+		transaction.addEntry().setFullUrl(client.baseUrl() + "/fhir/Observation/" + key + "-b")
+				.setResource(weight(key + "-b", "no-such-patient-" + key, 3300)).getRequest()
 				.setMethod(Bundle.HTTPVerb.PUT).setUrl("Observation/" + key + "-b");
 		assertThatThrownBy(() -> client.fhir().transaction().withBundle(transaction).execute())
 				.isInstanceOf(BaseServerResponseException.class);

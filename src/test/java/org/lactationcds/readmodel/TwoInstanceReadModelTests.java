@@ -61,7 +61,7 @@ class TwoInstanceReadModelTests {
 			IGenericClient fhir = TestHttp.fhirClient(FHIR, writer.baseUrl() + "/fhir");
 			String key = "ti" + UUID.randomUUID().toString().substring(0, 8);
 			Instant now = Instant.now();
-			storeDyad(fhir, key, now);
+			storeDyad(fhir, writer.baseUrl() + "/fhir", key, now);
 			fhir.update().resource(weight(key + "-w", key + "-inf", 3450, now)).execute();
 			assertThat(weightLossCard(reader, key)).as("1.4 % loss").isNull();
 			assertThat(weightLossCard(reader, key)).as("again, from memory").isNull();
@@ -105,7 +105,7 @@ class TwoInstanceReadModelTests {
 	}
 
 	/** A mother and her 4-day-old infant (birth weight 3500 g), linked as clinical-rules.md section 0.2 says. */
-	private static void storeDyad(IGenericClient fhir, String key, Instant now) {
+	private static void storeDyad(IGenericClient fhir, String fhirBase, String key, Instant now) {
 		Instant birth = now.minus(Duration.ofDays(4));
 		Patient infant = new Patient();
 		infant.setId(key + "-inf");
@@ -131,7 +131,8 @@ class TwoInstanceReadModelTests {
 		List<Resource> resources = new ArrayList<>(List.of(infant, link, mother, birthWeight, breastfeeding));
 		Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
 		for (Resource resource : resources) {
-			transaction.addEntry().setResource(resource).getRequest().setMethod(Bundle.HTTPVerb.PUT)
+			transaction.addEntry().setFullUrl(fhirBase + "/" + resource.fhirType() + "/" + resource.getIdElement().getIdPart()).setResource(resource).getRequest()
+					.setMethod(Bundle.HTTPVerb.PUT)
 					.setUrl(resource.fhirType() + "/" + resource.getIdElement().getIdPart());
 		}
 		fhir.transaction().withBundle(transaction).execute();
