@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,7 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>{@code java bench/CdsBenchmark.java --url http://127.0.0.1:8080 --dyads 200 --scenario prefetch --connections 16
  * --requests 2000} (JDK only, no build). {@code --seed false} reuses dyads seeded by an earlier run with the same
- * {@code --run} key.
+ * {@code --run} key. {@code --server-pid P} adds the server's CPU time per call (user + system, from /proc).
+ * {@code --windows N --window-seconds S} drives the scenario without pause for N windows of S seconds and prints
+ * calls/s and p99 of each window (the "cold" series right after a start).
  */
 public class CdsBenchmark {
 
@@ -43,6 +46,10 @@ public class CdsBenchmark {
 		String scenario = option(args, "--scenario", "prefetch");
 		String run = option(args, "--run", "b" + UUID.randomUUID().toString().substring(0, 6));
 		boolean seed = Boolean.parseBoolean(option(args, "--seed", "true"));
+		Optional<ProcessHandle> server = Optional.ofNullable(option(args, "--server-pid", null))
+				.flatMap(pid -> ProcessHandle.of(Long.parseLong(pid)));
+		int windows = Integer.parseInt(option(args, "--windows", "0"));
+		int windowSeconds = Integer.parseInt(option(args, "--window-seconds", "60"));
 
 		HttpClient http = HttpClient.newBuilder()
 				.connectTimeout(Duration.ofSeconds(10))
@@ -59,9 +66,16 @@ public class CdsBenchmark {
 			scaling(http, url, run);
 			System.exit(0);
 		}
-		if (requests > 0) {
+		if (windows > 0) {
+			windows(http, url, run, dyads, scenario, connections, windows, windowSeconds);
+		} else if (requests > 0) {
 			drive(http, url, run, dyads, scenario, connections, Math.min(warmup, requests), false);
+			double cpu0 = server.map(CdsBenchmark::cpuSeconds).orElse(0.0);
 			drive(http, url, run, dyads, scenario, connections, requests, true);
+			if (server.isPresent()) {
+				System.out.printf(Locale.ROOT, "server CPU %.2f ms per call%n",
+						1000 * (cpuSeconds(server.get()) - cpu0) / requests);
+			}
 		}
 		System.exit(0);
 	}
@@ -125,6 +139,61 @@ public class CdsBenchmark {
 					scenario, connections, requests, requests / seconds, percentile(latencies, 50) / 1000.0,
 					percentile(latencies, 95) / 1000.0, percentile(latencies, 99) / 1000.0, errors.get());
 		}
+	}
+
+	/**
+	 * Calls without pause for {@code windows} windows of {@code seconds} each; each window's completed calls/s and
+	 * p99, as the server warms (or does not) under load.
+	 */
+	static void windows(HttpClient http, String url, String run, int dyads, String scenario, int connections, int windows,
+			int seconds) throws Exception {
+		String service = scenario.equals("order-sign") ? "lactation-order-sign" : "lactation-patient-view";
+		long start = System.nanoTime();
+		long end = start + windows * seconds * 1_000_000_000L;
+		List<List<Long>> byWindow = new ArrayList<>();
+		for (int w = 0; w < windows; w++) {
+			byWindow.add(java.util.Collections.synchronizedList(new ArrayList<>()));
+		}
+		AtomicInteger next = new AtomicInteger();
+		AtomicInteger errors = new AtomicInteger();
+		ExecutorService pool = Executors.newFixedThreadPool(connections);
+		List<Future<?>> work = new ArrayList<>();
+		for (int c = 0; c < connections; c++) {
+			work.add(pool.submit(() -> {
+				while (System.nanoTime() < end) {
+					String body = call(scenario, run, next.getAndIncrement() % dyads);
+					long t0 = System.nanoTime();
+					HttpResponse<String> response = send(http, HttpRequest.newBuilder(URI.create(url + "/cds-services/" + service))
+							.header("Content-Type", "application/json")
+							.POST(HttpRequest.BodyPublishers.ofString(body)));
+					long t1 = System.nanoTime();
+					if (response.statusCode() != 200 || !response.body().startsWith("{\"cards\":")) {
+						errors.incrementAndGet();
+					}
+					int window = (int) ((t1 - start) / (seconds * 1_000_000_000L));
+					if (window < windows) {
+						byWindow.get(window).add((t1 - t0) / 1000);
+					}
+				}
+				return null;
+			}));
+		}
+		for (Future<?> future : work) {
+			future.get();
+		}
+		pool.shutdown();
+		for (int w = 0; w < windows; w++) {
+			long[] latencies = byWindow.get(w).stream().mapToLong(Long::longValue).sorted().toArray();
+			System.out.printf(Locale.ROOT, "%-12s window %2d (%3d-%3d s)  connections %3d  %7.1f req/s  p50 %7.1f ms  p99 %7.1f ms%n",
+					scenario, w + 1, w * seconds, (w + 1) * seconds, connections, latencies.length / (double) seconds,
+					percentile(latencies, 50) / 1000.0, percentile(latencies, 99) / 1000.0);
+		}
+		System.out.println("errors " + errors.get());
+	}
+
+	/** CPU time (user and system) a process has used so far; 0 where the platform does not say. */
+	static double cpuSeconds(ProcessHandle process) {
+		return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
 	}
 
 	/**

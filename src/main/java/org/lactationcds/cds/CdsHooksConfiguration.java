@@ -11,11 +11,13 @@ import org.lactationcds.cds.feedback.FeedbackParser;
 import org.lactationcds.cds.feedback.FeedbackStore;
 import org.lactationcds.cds.prefetch.DyadAssembler;
 import org.lactationcds.cds.prefetch.LocalFhirDataSource;
+import org.lactationcds.cds.prefetch.LocalStoreReads;
 import org.lactationcds.cds.prefetch.PrefetchProperties;
 import org.lactationcds.cds.prefetch.PrefetchResolver;
 import org.lactationcds.demo.ExampleDataLoader;
 import org.lactationcds.demo.ExamplesProperties;
 import org.lactationcds.knowledge.KnowledgeLoader;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -49,8 +51,14 @@ public class CdsHooksConfiguration {
 	}
 
 	@Bean
-	public FhirDataSources fhirDataSources(FhirContext fhirContext, LocalFhirDataSource store, PrefetchProperties limits) {
-		return new FhirDataSources(fhirContext, store, limits);
+	public FhirDataSources fhirDataSources(FhirContext fhirContext, LocalFhirDataSource store, PrefetchProperties limits,
+			ObjectProvider<LocalStoreReads> readModel) {
+		return new FhirDataSources(fhirContext, storeReads(store, readModel), limits);
+	}
+
+	/** The read model's reads when it runs (package readmodel), else the store's own. */
+	private static LocalStoreReads storeReads(LocalFhirDataSource store, ObjectProvider<LocalStoreReads> readModel) {
+		return readModel.getIfAvailable(() -> () -> store);
 	}
 
 	@Bean
@@ -74,11 +82,13 @@ public class CdsHooksConfiguration {
 			CdsServiceCatalog catalog,
 			CdsServiceInvoker invoker,
 			LocalFhirDataSource store,
+			ObjectProvider<LocalStoreReads> readModel,
 			ExamplesProperties examples,
 			FhirContext fhirContext,
-			Clock clock) {
-		return new CdsWarmUp(knowledge, catalog, invoker, store, ExampleDataLoader.readAll(examples.location(), fhirContext),
-				clock);
+			Clock clock,
+			WarmUpProperties limits) {
+		return new CdsWarmUp(knowledge, catalog, invoker, storeReads(store, readModel),
+				ExampleDataLoader.readAll(examples.location(), fhirContext), clock, limits);
 	}
 
 	@Bean

@@ -3,7 +3,7 @@ package org.lactationcds.cds;
 import ca.uhn.fhir.context.FhirContext;
 import java.net.http.HttpClient;
 import org.lactationcds.cds.prefetch.FhirDataSource;
-import org.lactationcds.cds.prefetch.LocalFhirDataSource;
+import org.lactationcds.cds.prefetch.LocalStoreReads;
 import org.lactationcds.cds.prefetch.PrefetchProperties;
 import org.lactationcds.cds.prefetch.RemoteFhirDataSource;
 
@@ -11,11 +11,12 @@ import org.lactationcds.cds.prefetch.RemoteFhirDataSource;
 public final class FhirDataSources {
 
 	private final FhirContext fhirContext;
-	private final LocalFhirDataSource local;
+	private final LocalStoreReads local;
 	private final HttpClient http;
 	private final PrefetchProperties limits;
 
-	public FhirDataSources(FhirContext fhirContext, LocalFhirDataSource local, PrefetchProperties limits) {
+	/** With the store's reads made through {@code local}, one view per call (the read model's, when it runs). */
+	public FhirDataSources(FhirContext fhirContext, LocalStoreReads local, PrefetchProperties limits) {
 		this.fhirContext = fhirContext;
 		this.local = local;
 		this.limits = limits;
@@ -26,6 +27,6 @@ public final class FhirDataSources {
 		return request.fhirServer()
 				.<FhirDataSource>map(server -> new RemoteFhirDataSource(
 						http, fhirContext, server, request.accessToken().orElse(null), limits))
-				.orElse(local);
+				.orElseGet(local::forCall);
 	}
 }

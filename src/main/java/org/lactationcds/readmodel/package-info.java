@@ -1,0 +1,2 @@
+/** The CDS path's read model: a patient's parsed data kept per instance, checked against a per-patient data version. */
+package org.lactationcds.readmodel;
