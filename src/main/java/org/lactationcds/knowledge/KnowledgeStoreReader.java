@@ -50,6 +50,17 @@ public final class KnowledgeStoreReader {
 		return new KnowledgePackage("the FHIR store", resources, cqlByLibrary);
 	}
 
+	/** The stored resource, if there is one (deleted counts as none). */
+	public java.util.Optional<org.hl7.fhir.instance.model.api.IBaseResource> readOne(String type, String id) {
+		try {
+			return java.util.Optional.of(daoRegistry.getResourceDao(type)
+					.read(new org.hl7.fhir.r4.model.IdType(type, id), new SystemRequestDetails()));
+		} catch (ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException
+				| ca.uhn.fhir.rest.server.exceptions.ResourceGoneException e) {
+			return java.util.Optional.empty();
+		}
+	}
+
 	/** Whether a resource is in the project's canonical space. */
 	public static boolean published(org.hl7.fhir.instance.model.api.IBaseResource resource) {
 		return resource instanceof org.hl7.fhir.r4.model.MetadataResource artifact

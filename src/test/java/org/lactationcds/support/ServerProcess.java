@@ -42,9 +42,16 @@ public final class ServerProcess implements AutoCloseable {
 			Files.createDirectories(workingDirectory);
 			Path log = Files.createTempFile(workingDirectory, "server-", ".log");
 			ProcessBuilder builder = builder(workingDirectory, environment, log);
-			ServerProcess server = new ServerProcess(builder.start(), log, awaitPort(builder, log));
-			server.awaitReady();
-			return server;
+			Process process = builder.start();
+			try {
+				ServerProcess server = new ServerProcess(process, log, awaitPort(builder, log));
+				server.awaitReady();
+				return server;
+			} catch (RuntimeException e) {
+				// A server that did not come up in time must not be left running on a shared machine.
+				process.destroyForcibly();
+				throw e;
+			}
 		} catch (IOException e) {
 			throw new IllegalStateException("could not start the server process", e);
 		}
@@ -130,6 +137,8 @@ public final class ServerProcess implements AutoCloseable {
 				.redirectErrorStream(true)
 				.redirectOutput(log.toFile());
 		builder.environment().keySet().removeIf(key -> key.startsWith("SPRING_") || key.startsWith("LACTATION_CDS_"));
+		// As in the shared test context: rules answer, however loaded the machine (unless a test sets a budget).
+		builder.environment().put("LACTATION_CDS_EVALUATION_TIME_BUDGET", "120s");
 		builder.environment().putAll(environment);
 		return builder;
 	}
