@@ -38,8 +38,8 @@ import org.lactationcds.knowledge.KnowledgeStoreReader;
  * Decides whether a candidate knowledge set (the published set with a change applied) may run. Steps: no (url,
  * version) published twice and no published version changed in place; every CQL library compiles together with the
  * libraries that include it; every canonical into the project's space resolves at its version; the CDS services'
- * PlanDefinition exists and every CQL expression a PlanDefinition names is defined; each PlanDefinition evaluates
- * without error, within the time budget, for every patient of the demo dyads. Each problem is one line naming what
+ * PlanDefinition exists and every CQL expression a PlanDefinition names is defined; each PlanDefinition the change
+ * can affect evaluates without error, within the time budget, for every patient of the demo dyads. Each problem is one line naming what
  * broke.
  */
 final class CandidateCheck {
@@ -90,9 +90,72 @@ final class CandidateCheck {
 		}
 		expressionsDefined(candidate, compiled, problems);
 		if (problems.isEmpty()) {
-			smokeEvaluation(compiled, problems);
+			smokeEvaluation(compiled, affectedPlans(published, candidate, compiled), problems);
 		}
 		return problems;
+	}
+
+	/**
+	 * The PlanDefinitions whose outcome the change can alter: new or changed plans, plans whose library or any library
+	 * it includes (transitively) changed, and every plan when terminology or an ActivityDefinition changed. The others
+	 * evaluate as they did when they were published.
+	 */
+	private List<PlanDefinition> affectedPlans(KnowledgePackage published, KnowledgePackage candidate, KnowledgeSnapshot compiled) {
+		Map<String, Resource> before = new HashMap<>();
+		published.resources().forEach(resource -> before.put(key(resource), resource));
+		Set<String> changed = new HashSet<>();
+		for (Resource resource : candidate.resources()) {
+			Resource old = before.remove(key(resource));
+			if (old == null || !content(old).equals(content(resource))) {
+				changed.add(key(resource));
+			}
+		}
+		changed.addAll(before.keySet()); // deleted
+		boolean everything = changed.stream().anyMatch(key -> !key.startsWith("Library/") && !key.startsWith("PlanDefinition/"));
+		Set<String> changedLibraries = new HashSet<>();
+		published.cqlByLibrary().forEach((library, cql) -> {
+			if (!cql.equals(candidate.cqlByLibrary().get(library))) {
+				changedLibraries.add(library);
+			}
+		});
+		candidate.cqlByLibrary().keySet().stream()
+				.filter(library -> !published.cqlByLibrary().containsKey(library))
+				.forEach(changedLibraries::add);
+		Map<String, Library> libraries = new HashMap<>();
+		candidate.resourcesOfType(Library.class).forEach(library -> libraries.put(library.getUrl() + "|" + library.getVersion(), library));
+		Map<VersionedIdentifier, CompiledLibrary> cache = compiled.settings().getEvaluationSettings().getLibraryCache();
+		List<PlanDefinition> affected = new ArrayList<>();
+		for (PlanDefinition plan : candidate.resourcesOfType(PlanDefinition.class)) {
+			Set<String> closure = new HashSet<>();
+			plan.getLibrary().forEach(canonical -> {
+				Library library = libraries.get(canonical.getValue());
+				if (library != null) {
+					includes(KnowledgePackage.key(library.getName(), library.getVersion()), cache, closure);
+				}
+			});
+			closure.retainAll(changedLibraries);
+			if (everything || changed.contains(key(plan)) || !closure.isEmpty()) {
+				affected.add(plan);
+			}
+		}
+		return affected;
+	}
+
+	private static void includes(String library, Map<VersionedIdentifier, CompiledLibrary> cache, Set<String> closure) {
+		if (!closure.add(library)) {
+			return;
+		}
+		cache.forEach((id, compiledLibrary) -> {
+			if (KnowledgePackage.key(id.getId(), id.getVersion()).equals(library)
+					&& compiledLibrary.getLibrary().getIncludes() != null) {
+				compiledLibrary.getLibrary().getIncludes().getDef().forEach(include ->
+						includes(KnowledgePackage.key(include.getPath(), include.getVersion()), cache, closure));
+			}
+		});
+	}
+
+	private static String key(Resource resource) {
+		return resource.fhirType() + "/" + resource.getIdElement().getIdPart();
 	}
 
 	private static void versionsPublishedOnce(KnowledgePackage candidate, List<String> problems) {
@@ -246,7 +309,7 @@ final class CandidateCheck {
 	}
 
 	/** Each PlanDefinition applied to every demo patient: an error or an evaluation past the budget refuses it. */
-	private void smokeEvaluation(KnowledgeSnapshot compiled, List<String> problems) {
+	private void smokeEvaluation(KnowledgeSnapshot compiled, List<PlanDefinition> plans, List<String> problems) {
 		PlanDefinitionEvaluator evaluator =
 				new PlanDefinitionEvaluator(compiled.content(), compiled.settings(), compiled.definitionsByLibrary());
 		for (Bundle dyad : demoDyads) {
@@ -258,7 +321,7 @@ final class CandidateCheck {
 					continue;
 				}
 				String subject = "Patient/" + patient.getIdElement().getIdPart();
-				for (PlanDefinition plan : compiled.knowledge().resourcesOfType(PlanDefinition.class)) {
+				for (PlanDefinition plan : plans) {
 					String canonical = plan.getUrl() + "|" + plan.getVersion();
 					String what = "PlanDefinition/" + plan.getIdElement().getIdPart() + " on the demo patient " + subject;
 					try {

@@ -21,8 +21,6 @@ import org.lactationcds.security.SecurityProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /** Knowledge publishing through FHIR REST: the governing interceptor, the releases and the operators' operations. */
 @Configuration(proxyBeanMethods = false)
@@ -59,12 +57,10 @@ public class GovernanceConfiguration {
 			KnowledgeReleases releases,
 			DaoRegistry daoRegistry,
 			IFhirSystemDao<Bundle, ?> systemDao,
-			PlatformTransactionManager transactionManager,
 			SecurityProperties security,
-			RestfulServer fhirRestfulServer,
-			AuditTrail audit) {
-		KnowledgeOperations operations = new KnowledgeOperations(loader, releases, daoRegistry, systemDao,
-				new TransactionTemplate(transactionManager), security.fhirIssuersConfigured(), audit);
+			RestfulServer fhirRestfulServer) {
+		KnowledgeOperations operations =
+				new KnowledgeOperations(loader, releases, daoRegistry, systemDao, security.fhirIssuersConfigured());
 		fhirRestfulServer.registerProvider(operations);
 		return operations;
 	}

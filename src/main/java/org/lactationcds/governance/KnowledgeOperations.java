@@ -22,7 +22,6 @@ import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.PlanDefinition;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
-import org.lactationcds.audit.AuditTrail;
 import org.lactationcds.caller.Caller;
 import org.lactationcds.caller.Permissions;
 import org.lactationcds.knowledge.KnowledgeLoader;
@@ -31,7 +30,6 @@ import org.lactationcds.knowledge.KnowledgeSnapshot;
 import org.lactationcds.knowledge.KnowledgeStoreReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The operators' view of the knowledge: {@code GET /fhir/$knowledge-status} (what runs on this instance, the release
@@ -47,9 +45,7 @@ public class KnowledgeOperations {
 	private final KnowledgeReleases releases;
 	private final DaoRegistry daoRegistry;
 	private final IFhirSystemDao<Bundle, ?> systemDao;
-	private final TransactionTemplate transactions;
 	private final boolean authenticated;
-	private final AuditTrail audit;
 	private volatile String packagedFingerprint;
 
 	KnowledgeOperations(
@@ -57,15 +53,11 @@ public class KnowledgeOperations {
 			KnowledgeReleases releases,
 			DaoRegistry daoRegistry,
 			IFhirSystemDao<Bundle, ?> systemDao,
-			TransactionTemplate transactions,
-			boolean authenticated,
-			AuditTrail audit) {
-		this.audit = audit;
+			boolean authenticated) {
 		this.loader = loader;
 		this.releases = releases;
 		this.daoRegistry = daoRegistry;
 		this.systemDao = systemDao;
-		this.transactions = transactions;
 		this.authenticated = authenticated;
 	}
 
@@ -128,12 +120,12 @@ public class KnowledgeOperations {
 			target = new KnowledgePackage("release " + release.getValue(), resources, cqlOf(resources));
 			what = "release " + release.getValue();
 		}
-		String recorded = transactions.execute(status -> {
-			systemDao.transaction(new SystemRequestDetails(), rewriteTo(target));
-			String id = releases.record(target, caller, "rollback");
-			audit.knowledgeRelease(caller, "rollback", id, releases.fingerprint(target));
-			return id;
-		});
+		// One database transaction: the knowledge rewritten, and its release and audit event recorded (by
+		// KnowledgePublishing, inside it).
+		SystemRequestDetails request = new SystemRequestDetails();
+		KnowledgePublishing.holdRelease(request, target, "rollback");
+		systemDao.transaction(request, rewriteTo(target));
+		String recorded = KnowledgePublishing.recordedRelease(request);
 		log.warn("Knowledge rolled back to {} by {}: release {}", what, caller.name(), recorded);
 		loader.refreshSoon();
 		Parameters result = new Parameters();

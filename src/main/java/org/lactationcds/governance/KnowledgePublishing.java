@@ -45,6 +45,7 @@ public class KnowledgePublishing {
 	private static final String CHECKED = KnowledgePublishing.class.getName() + ".checked";
 	/** The knowledge set a checked publish will leave, until its release is recorded. */
 	private static final String PENDING_RELEASE = KnowledgePublishing.class.getName() + ".release";
+	private static final String RECORDED_RELEASE = KnowledgePublishing.class.getName() + ".recorded";
 
 	private final KnowledgeLoader loader;
 	private final KnowledgeStoreReader storeReader;
@@ -158,16 +159,37 @@ public class KnowledgePublishing {
 		recordRelease(request);
 	}
 
+	/** The last chance inside a transaction's database transaction (a roll-back is one). */
+	@Hook(Pointcut.STORAGE_TRANSACTION_PROCESSED)
+	public void transactionProcessed(RequestDetails request) {
+		recordRelease(request);
+	}
+
+	/**
+	 * Has the release of {@code knowledge} recorded inside the database transaction of the request about to run: the
+	 * server's own roll-back, which writes as the system. Its id is {@link #recordedRelease} afterwards.
+	 */
+	static void holdRelease(RequestDetails request, KnowledgePackage knowledge, String action) {
+		request.getUserData().put(PENDING_RELEASE, new PendingRelease(knowledge, action));
+	}
+
+	static String recordedRelease(RequestDetails request) {
+		return (String) request.getUserData().get(RECORDED_RELEASE);
+	}
+
+	private record PendingRelease(KnowledgePackage knowledge, String action) {}
+
 	private void recordRelease(RequestDetails request) {
-		if (request == null || request instanceof SystemRequestDetails) {
+		if (request == null) {
 			return;
 		}
 		Object pending = request.getUserData().remove(PENDING_RELEASE);
-		if (pending instanceof KnowledgePackage knowledge) {
+		if (pending instanceof PendingRelease release) {
 			Caller caller = Caller.current();
-			String release = releases.record(knowledge, caller, "publish");
-			audit.knowledgeRelease(caller, "publish", release, releases.fingerprint(knowledge));
-			log.info("Knowledge release {} published by {}", release, caller.name());
+			String id = releases.record(release.knowledge(), caller, release.action());
+			audit.knowledgeRelease(caller, release.action(), id, releases.fingerprint(release.knowledge()));
+			request.getUserData().put(RECORDED_RELEASE, id);
+			log.info("Knowledge release {} ({}) by {}", id, release.action(), caller.name());
 		}
 	}
 
@@ -184,7 +206,7 @@ public class KnowledgePublishing {
 			throw new UnprocessableEntityException(fhirContext, outcome(problems));
 		}
 		request.getUserData().put(CHECKED, Boolean.TRUE);
-		request.getUserData().put(PENDING_RELEASE, candidate);
+		holdRelease(request, candidate, "publish");
 	}
 
 	static OperationOutcome outcome(List<String> problems) {
