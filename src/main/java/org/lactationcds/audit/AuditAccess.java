@@ -33,8 +33,10 @@ final class AuditAccess {
 		this.authenticated = authenticated;
 	}
 
-	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
-	public void incoming(RequestDetails request, RestOperationTypeEnum operation) {
+	/** Before the body is validated: an unauthorized caller learns nothing from the answer (403, not 422). */
+	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED, order = -100)
+	public void incoming(RequestDetails request) {
+		RestOperationTypeEnum operation = request.getRestOperationType();
 		if (!AUDIT_EVENT.equals(request.getResourceName())) {
 			return;
 		}
