@@ -152,7 +152,7 @@ class KnowledgeGovernanceServerTests {
 				.contains("\"value\":\"reader\"").contains("\"value\":\"clinic\"")
 				.contains("cds-hooks-call").contains(hookInstance);
 		String publishes = send("GET", "/fhir/AuditEvent?subtype=" + org.lactationcds.audit.AuditTrail.SUBTYPE_SYSTEM
-				+ "|knowledge-publish&_count=200", auditor, null).body();
+				+ "%7Cknowledge-publish&_count=200", auditor, null).body();
 		assertThat(publishes).contains("\"value\":\"informatics\"");
 		String everything = send("GET", "/fhir/AuditEvent?_count=500", auditor, null).body();
 		assertThat(everything).contains("\"name\":\"Patient/" + patient + "\"").doesNotContain("\"name\":\"AuditEvent/");
