@@ -16,6 +16,7 @@ import org.lactationcds.cds.prefetch.PrefetchProperties;
 import org.lactationcds.cds.prefetch.PrefetchResolver;
 import org.lactationcds.demo.ExampleDataLoader;
 import org.lactationcds.demo.ExamplesProperties;
+import org.lactationcds.evaluation.EvaluationBudget;
 import org.lactationcds.knowledge.KnowledgeLoader;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -68,9 +69,10 @@ public class CdsHooksConfiguration {
 			FhirContext fhirContext,
 			ObjectMapper json,
 			Clock clock,
-			MeterRegistry meters) {
+			MeterRegistry meters,
+			EvaluationBudget budget) {
 		DyadAssembler dyads = new DyadAssembler(new PrefetchResolver(parser));
-		return new CdsServiceInvoker(knowledge::current, dyads, new CardMapper(fhirContext, json), clock, meters);
+		return new CdsServiceInvoker(knowledge::current, dyads, new CardMapper(fhirContext, json), clock, meters, budget);
 	}
 
 	/** Last of the start-up runners: the knowledge is loaded (its loader runs first). */

@@ -2,6 +2,7 @@ package org.lactationcds.cds;
 
 import java.util.List;
 import java.util.Map;
+import org.lactationcds.audit.AuditTrail;
 import org.lactationcds.cds.card.Card;
 import org.lactationcds.cds.security.CdsClientAuthenticationFilter;
 import org.lactationcds.cds.security.TrustedClient;
@@ -30,13 +31,16 @@ public class CdsHooksController {
 	private final CdsRequestParser parser;
 	private final CdsServiceInvoker invoker;
 	private final FhirDataSources dataSources;
+	private final AuditTrail audit;
 
 	public CdsHooksController(
 			KnowledgeLoader knowledge,
 			CdsServiceCatalog catalog,
 			CdsRequestParser parser,
 			CdsServiceInvoker invoker,
-			FhirDataSources dataSources) {
+			FhirDataSources dataSources,
+			AuditTrail audit) {
+		this.audit = audit;
 		this.knowledge = knowledge;
 		this.catalog = catalog;
 		this.parser = parser;
@@ -64,6 +68,9 @@ public class CdsHooksController {
 			throw new CdsRequestException(403, "fhirServer is not registered for this CDS client");
 		}
 		List<Card> cards = invoker.invoke(service, request, dataSources.forRequest(request));
+		audit.cdsCall(client == null ? null : client.issuer(), service.id(), service.hook().id(), request.hookInstance(),
+				request.context().patientId(),
+				cards.stream().map(card -> new AuditTrail.ReturnedCard(card.rule(), card.indicator())).toList());
 		log.info("{} hookInstance={} cards={}", service.id(), request.hookInstance(), cards.size());
 		return Map.of("cards", cards);
 	}

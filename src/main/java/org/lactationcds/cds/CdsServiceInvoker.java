@@ -24,6 +24,7 @@ import org.lactationcds.cds.card.CardUuids;
 import org.lactationcds.cds.prefetch.Dyad;
 import org.lactationcds.cds.prefetch.DyadAssembler;
 import org.lactationcds.cds.prefetch.FhirDataSource;
+import org.lactationcds.evaluation.EvaluationBudget;
 import org.lactationcds.evaluation.EvaluationRequest;
 import org.lactationcds.evaluation.EvaluationResult;
 import org.lactationcds.evaluation.PlanDefinitionEvaluator;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A rule whose CQL fails at run time is not silently "no card": it is logged with the hookInstance, counted in
  * the metric {@value #RULE_ERRORS}, and reported as a card saying the rule could not be evaluated; the other rules'
- * cards are still returned.
+ * cards are still returned. The evaluations of a call share one time budget ({@link EvaluationBudget}); a subject
+ * whose evaluation runs past it gets that card for every rule, and the call answers at the deadline.
  */
 public final class CdsServiceInvoker {
 
@@ -55,9 +57,16 @@ public final class CdsServiceInvoker {
 	private final CardMapper cardMapper;
 	private final Clock clock;
 	private final MeterRegistry meters;
+	private final EvaluationBudget budget;
 
 	public CdsServiceInvoker(
-			Supplier<KnowledgeSnapshot> knowledge, DyadAssembler dyadAssembler, CardMapper cardMapper, Clock clock, MeterRegistry meters) {
+			Supplier<KnowledgeSnapshot> knowledge,
+			DyadAssembler dyadAssembler,
+			CardMapper cardMapper,
+			Clock clock,
+			MeterRegistry meters,
+			EvaluationBudget budget) {
+		this.budget = budget;
 		this.knowledge = knowledge;
 		this.dyadAssembler = dyadAssembler;
 		this.cardMapper = cardMapper;
@@ -67,6 +76,7 @@ public final class CdsServiceInvoker {
 
 	public List<Card> invoke(CdsServiceDefinition service, CdsRequest request, FhirDataSource source) {
 		Instant now = clock.instant();
+		long deadline = budget.deadline();
 		KnowledgeSnapshot snapshot = knowledge.get();
 		PlanDefinitionEvaluator evaluator =
 				new PlanDefinitionEvaluator(snapshot.content(), snapshot.settings(), service.definitions());
@@ -80,9 +90,16 @@ public final class CdsServiceInvoker {
 				continue;
 			}
 			String subject = "Patient/" + member.getKey();
-			EvaluationResult result = evaluator.evaluate(new EvaluationRequest(
-					service.planDefinition(), subject, data, now, request.hook().id(), request.context().selections()),
-					service.plan());
+			EvaluationRequest evaluation = new EvaluationRequest(
+					service.planDefinition(), subject, data, now, request.hook().id(), request.context().selections());
+			EvaluationResult result;
+			try {
+				result = budget.run(() -> evaluator.evaluate(evaluation, service.plan()), deadline);
+			} catch (EvaluationBudget.OverBudgetException e) {
+				reportOverBudget(e, service, request, subject, member.getValue(), definitions)
+						.forEach(card -> keepMostSevere(byRule, card));
+				continue;
+			}
 			CardMapper.Context context = new CardMapper.Context(
 					subject,
 					member.getValue().label(),
@@ -172,6 +189,30 @@ public final class CdsServiceInvoker {
 				if (definition != null && service.rules().contains(rule)) {
 					cards.add(evaluationFailedCard(definition, subject, role, request.hookInstance()));
 				}
+			}
+		}
+		return cards;
+	}
+
+	/**
+	 * The evaluation of a subject ran out of time: which rule was slow is unknown, so every rule of the service is
+	 * reported (logged, counted, carded) as not evaluated for that subject.
+	 */
+	private List<Card> reportOverBudget(
+			EvaluationBudget.OverBudgetException e,
+			CdsServiceDefinition service,
+			CdsRequest request,
+			String subject,
+			Dyad.Role role,
+			Map<String, PlanDefinitionActionComponent> definitions) {
+		log.error("rule evaluation stopped: hookInstance={} service={} subject={}: {}",
+				request.hookInstance(), service.id(), subject, e.getMessage());
+		List<Card> cards = new ArrayList<>();
+		for (String rule : service.rules()) {
+			meters.counter(RULE_ERRORS, "rule", rule, "hook", request.hook().id()).increment();
+			PlanDefinitionActionComponent definition = definitions.get(rule);
+			if (definition != null) {
+				cards.add(evaluationFailedCard(definition, subject, role, request.hookInstance()));
 			}
 		}
 		return cards;

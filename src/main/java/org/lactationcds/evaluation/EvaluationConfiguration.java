@@ -19,6 +19,11 @@ public class EvaluationConfiguration {
 		return Clock.systemUTC();
 	}
 
+	@Bean
+	public EvaluationBudget evaluationBudget(EvaluationProperties properties) {
+		return new EvaluationBudget(properties.timeBudget());
+	}
+
 	/** Created here and added to the FHIR server, which the FHIR configuration builds without knowing about it. */
 	@Bean
 	public ApplyOperationProvider applyOperationProvider(

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.IdType;
+import org.lactationcds.caller.Permissions;
 import org.lactationcds.security.SmartScope;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -58,11 +59,34 @@ class SmartScopeAuthorizationInterceptor extends AuthorizationInterceptor {
 				granted |= add(rules.allow(text).delete(), scope, patient);
 			}
 		}
+		granted |= knowledgeRules(rules, scopes(jwt));
 		if (granted) {
 			// A transaction or batch is allowed as a container; each entry is checked against the rules above.
 			rules = rules.allow("transaction").transaction().withAnyOperation().andApplyNormalRules().andThen();
 		}
 		return rules.denyAll("the token's scopes do not allow this").build();
+	}
+
+	/**
+	 * The publisher's and the auditor's permissions, which no SMART resource scope grants: knowledge writes (checked
+	 * further by the governance's publish check) and the knowledge operations.
+	 */
+	private static boolean knowledgeRules(IAuthRuleBuilder rules, List<String> scopes) {
+		boolean publisher = scopes.contains(Permissions.PUBLISH_KNOWLEDGE);
+		if (publisher || scopes.contains(Permissions.READ_AUDIT)) {
+			rules.allow(Permissions.STATUS_OPERATION).operation().named(Permissions.STATUS_OPERATION).onServer().andAllowAllResponses();
+		}
+		if (!publisher) {
+			return false;
+		}
+		for (String type : Permissions.KNOWLEDGE_TYPES) {
+			rules.allow(Permissions.PUBLISH_KNOWLEDGE).read().resourcesOfType(type).withAnyId();
+			rules.allow(Permissions.PUBLISH_KNOWLEDGE).write().resourcesOfType(type).withAnyId();
+			rules.allow(Permissions.PUBLISH_KNOWLEDGE).create().resourcesOfType(type).withAnyId();
+			rules.allow(Permissions.PUBLISH_KNOWLEDGE).delete().resourcesOfType(type).withAnyId();
+		}
+		rules.allow(Permissions.ROLLBACK_OPERATION).operation().named(Permissions.ROLLBACK_OPERATION).onServer().andAllowAllResponses();
+		return true;
 	}
 
 	private static boolean add(IAuthRuleBuilderRuleOp operation, SmartScope scope, String patient) {

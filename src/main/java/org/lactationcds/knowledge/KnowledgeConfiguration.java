@@ -1,7 +1,6 @@
 package org.lactationcds.knowledge;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.cache.IResourceChangeListenerRegistry;
@@ -48,13 +47,5 @@ public class KnowledgeConfiguration {
 	@Bean
 	public KnowledgeReloader knowledgeReloader(KnowledgeLoader loader, IResourceChangeListenerRegistry registry) {
 		return new KnowledgeReloader(loader, registry);
-	}
-
-	@Bean
-	public CqlPublishCheck cqlPublishCheck(
-			KnowledgeLoader loader, CqlLibraryCompiler compiler, FhirContext fhirContext, IInterceptorService interceptors) {
-		CqlPublishCheck check = new CqlPublishCheck(loader, compiler, fhirContext);
-		interceptors.registerInterceptor(check);
-		return check;
 	}
 }

@@ -13,6 +13,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.cqframework.cql.cql2elm.model.CompiledLibrary;
+import org.hl7.elm.r1.IncludeDef;
+import org.hl7.elm.r1.VersionedIdentifier;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.HTTPVerb;
 import org.hl7.fhir.r4.model.MetadataResource;
@@ -81,7 +84,23 @@ public class KnowledgeLoader implements ApplicationRunner, DisposableBean {
 		EvaluationSettings compiled = EngineSettings.forRequestData();
 		compiler.compile(packaged, compiled);
 		systemDao.transaction(new SystemRequestDetails(), upsertTransaction(packaged));
-		KnowledgeSnapshot snapshot = refresh(packaged, compiled);
+		KnowledgeSnapshot snapshot;
+		try {
+			snapshot = refresh(packaged, compiled);
+		} catch (RuntimeException e) {
+			// The store was put in a bad state (by hand, or by a version of this server without the publish check):
+			// never stop start-up for it. Serve the packaged knowledge, which has just compiled, and say so loudly.
+			log.error("""
+
+					*****************************************************************************************
+					The published knowledge in the database cannot be used; serving the PACKAGED knowledge
+					from {} instead. Fix it by publishing a valid version or with $knowledge-rollback
+					(README, Knowledge). Cause: {}
+					*****************************************************************************************""",
+					packaged.location(), e.getMessage());
+			snapshot = KnowledgeSnapshot.of(fhirContext, packaged, compiled);
+			current.set(snapshot);
+		}
 		log.info("Knowledge loaded from {}: {} resources, {} CQL libraries compiled, in {} ms",
 				packaged.location(), packaged.resources().size(), packaged.cqlLibraries().size(),
 				(System.nanoTime() - start) / 1_000_000);
@@ -142,6 +161,22 @@ public class KnowledgeLoader implements ApplicationRunner, DisposableBean {
 		return snapshot;
 	}
 
+	/**
+	 * Compiles a candidate knowledge set (the running set with a change applied) into fresh caches, reusing what the
+	 * running snapshot compiled from unchanged sources; throws {@link KnowledgeException} with every compiler error.
+	 * Nothing is swapped in: the caller decides whether the candidate may be published.
+	 */
+	public KnowledgeSnapshot compileCandidate(KnowledgePackage candidate) {
+		EvaluationSettings compiled = carriedOver(current.get(), candidate);
+		compiler.compile(candidate, compiled);
+		return KnowledgeSnapshot.of(fhirContext, candidate, compiled);
+	}
+
+	/** The packaged knowledge, as read from its location (for a roll-back to it). */
+	public KnowledgePackage packaged() {
+		return reader.read(properties.location());
+	}
+
 	/** Every resource as Type/id/_history/version: equal sets mean the same stored knowledge. */
 	private static java.util.Set<String> versions(KnowledgePackage knowledge) {
 		java.util.Set<String> versions = new java.util.HashSet<>();
@@ -159,14 +194,37 @@ public class KnowledgeLoader implements ApplicationRunner, DisposableBean {
 		settings.getModelCache().putAll(before.getModelCache());
 		Map<String, String> unchanged = new HashMap<>(next.cqlByLibrary());
 		unchanged.entrySet().removeIf(entry -> !entry.getValue().equals(previous.knowledge().cqlByLibrary().get(entry.getKey())));
+		Map<VersionedIdentifier, CompiledLibrary> kept = new HashMap<>();
 		before.getLibraryCache().forEach((id, library) -> {
 			// FHIRHelpers and other libraries from the engine's own sources never change.
 			boolean ours = next.cqlByLibrary().keySet().stream().anyMatch(key -> key.startsWith(id.getId() + "|"));
 			if (!ours || unchanged.containsKey(KnowledgePackage.key(id.getId(), id.getVersion()))) {
-				settings.getLibraryCache().put(id, library);
+				kept.put(id, library);
 			}
 		});
+		// A library whose own source is unchanged must still be compiled again when something it includes changed
+		// (or went away): its compiled form was checked against the old include.
+		boolean dropped = true;
+		while (dropped) {
+			dropped = kept.entrySet().removeIf(entry -> !includesKept(entry.getValue(), kept));
+		}
+		settings.getLibraryCache().putAll(kept);
 		return settings;
+	}
+
+	private static boolean includesKept(CompiledLibrary library, Map<VersionedIdentifier, CompiledLibrary> kept) {
+		if (library.getLibrary() == null || library.getLibrary().getIncludes() == null) {
+			return true;
+		}
+		for (IncludeDef include : library.getLibrary().getIncludes().getDef()) {
+			String name = include.getPath();
+			boolean found = kept.keySet().stream().anyMatch(id -> id.getId().equals(name)
+					&& (include.getVersion() == null || include.getVersion().equals(id.getVersion())));
+			if (!found) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private Bundle upsertTransaction(KnowledgePackage knowledge) {

@@ -33,7 +33,7 @@ public final class KnowledgeSnapshot {
 	}
 
 	/** A snapshot of compiled knowledge: call after {@link CqlLibraryCompiler#compile} filled the settings' caches. */
-	static KnowledgeSnapshot of(FhirContext fhirContext, KnowledgePackage knowledge, EvaluationSettings evaluationSettings) {
+	public static KnowledgeSnapshot of(FhirContext fhirContext, KnowledgePackage knowledge, EvaluationSettings evaluationSettings) {
 		InMemoryFhirRepository content = new InMemoryFhirRepository(fhirContext);
 		knowledge.resources().forEach(content::update);
 		return new KnowledgeSnapshot(knowledge, content, CrSettings.getDefault().withEvaluationSettings(evaluationSettings));

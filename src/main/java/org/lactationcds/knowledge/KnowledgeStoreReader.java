@@ -10,12 +10,19 @@ import java.util.Map;
 import org.hl7.fhir.r4.model.Library;
 import org.hl7.fhir.r4.model.Resource;
 
-/** Reads the knowledge that is in the FHIR store: the knowledge that runs, whoever published it. */
+/**
+ * Reads the published knowledge from the FHIR store: the knowledge resources whose canonical url lies under the
+ * project's canonical base (writes there are governed: publisher permission and a whole-set check). Resources of the
+ * same types elsewhere in the store (a clinic's own ValueSet, an unrelated Library) are data, never rules.
+ */
 public final class KnowledgeStoreReader {
 
 	/** The resource types that make up the knowledge. */
 	public static final List<String> KNOWLEDGE_TYPES =
 			List.of("CodeSystem", "ValueSet", "Library", "ActivityDefinition", "PlanDefinition");
+
+	/** The canonical space of the project's knowledge. */
+	public static final String CANONICAL_BASE = "http://lactation-cds.org/fhir/";
 
 	private final DaoRegistry daoRegistry;
 
@@ -30,6 +37,8 @@ public final class KnowledgeStoreReader {
 			daoRegistry.getResourceDao(type)
 					.search(SearchParameterMap.newSynchronous(), new SystemRequestDetails())
 					.getAllResources()
+					.stream()
+					.filter(KnowledgeStoreReader::published)
 					.forEach(resource -> resources.add((Resource) resource));
 		}
 		for (Resource resource : resources) {
@@ -39,5 +48,23 @@ public final class KnowledgeStoreReader {
 			}
 		}
 		return new KnowledgePackage("the FHIR store", resources, cqlByLibrary);
+	}
+
+	/** The stored resource, if there is one (deleted counts as none). */
+	public java.util.Optional<org.hl7.fhir.instance.model.api.IBaseResource> readOne(String type, String id) {
+		try {
+			return java.util.Optional.of(daoRegistry.getResourceDao(type)
+					.read(new org.hl7.fhir.r4.model.IdType(type, id), new SystemRequestDetails()));
+		} catch (ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException
+				| ca.uhn.fhir.rest.server.exceptions.ResourceGoneException e) {
+			return java.util.Optional.empty();
+		}
+	}
+
+	/** Whether a resource is in the project's canonical space. */
+	public static boolean published(org.hl7.fhir.instance.model.api.IBaseResource resource) {
+		return resource instanceof org.hl7.fhir.r4.model.MetadataResource artifact
+				&& artifact.hasUrl()
+				&& artifact.getUrl().startsWith(CANONICAL_BASE);
 	}
 }

@@ -6,6 +6,7 @@ import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.Test;
 import org.lactationcds.cds.card.Card;
 import org.lactationcds.cds.card.CardMapper;
+import org.lactationcds.evaluation.EvaluationBudget;
 import org.lactationcds.cds.prefetch.DyadAssembler;
 import org.lactationcds.cds.prefetch.FhirDataSource;
 import org.lactationcds.cds.prefetch.PrefetchResolver;
@@ -38,7 +40,8 @@ class CdsServiceInvokerTests {
 				new DyadAssembler(new PrefetchResolver(parser)),
 				new CardMapper(FHIR, json),
 				Clock.fixed(Instant.parse("2026-03-05T10:00:00Z"), ZoneOffset.UTC),
-				meters);
+				meters,
+				new EvaluationBudget(Duration.ofSeconds(60)));
 		CdsServiceDefinition service = new CdsServiceCatalog("failing-rules").find("lactation-patient-view", knowledge).orElseThrow();
 		CdsRequest request = parser.parse(CdsCall.of("patient-view", "p1").body().toString(), Hook.PATIENT_VIEW);
 
@@ -53,6 +56,36 @@ class CdsServiceInvokerTests {
 		assertThat(failed.detail()).contains(request.hookInstance()).endsWith("*Decision support only — verify clinically.*");
 		assertThat(meters.counter(CdsServiceInvoker.RULE_ERRORS, "rule", "BAD-RULE", "hook", "patient-view").count())
 				.isEqualTo(1.0);
+	}
+
+	@Test
+	void ruleRunningPastTheTimeBudgetIsReportedAsNotEvaluatedAndTheCallAnswersAtTheBudget() {
+		KnowledgeSnapshot knowledge = CompiledKnowledge.snapshot("classpath:org/lactationcds/cds/slow-rule");
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		ObjectMapper json = new ObjectMapper();
+		CdsRequestParser parser = new CdsRequestParser(json, FHIR);
+		Duration budget = Duration.ofMillis(500);
+		CdsServiceInvoker invoker = new CdsServiceInvoker(
+				() -> knowledge,
+				new DyadAssembler(new PrefetchResolver(parser)),
+				new CardMapper(FHIR, json),
+				Clock.fixed(Instant.parse("2026-03-05T10:00:00Z"), ZoneOffset.UTC),
+				meters,
+				new EvaluationBudget(budget));
+		CdsServiceDefinition service = new CdsServiceCatalog("slow-rules").find("lactation-patient-view", knowledge).orElseThrow();
+		CdsRequest request = parser.parse(CdsCall.of("patient-view", "p1").body().toString(), Hook.PATIENT_VIEW);
+
+		long start = System.nanoTime();
+		List<Card> cards = invoker.invoke(service, request, new OnePatient("p1"));
+		Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+		// Which rule was slow is unknown to the engine: every rule of the service is reported as not evaluated.
+		assertThat(cards).extracting(Card::rule).containsExactlyInAnyOrder("GOOD-RULE", "SLOW-RULE");
+		assertThat(cards).allSatisfy(card -> assertThat(card.summary()).contains("could not be evaluated"));
+		assertThat(meters.counter(CdsServiceInvoker.RULE_ERRORS, "rule", "SLOW-RULE", "hook", "patient-view").count())
+				.isEqualTo(1.0);
+		// Not a timing assertion of speed: the call must not wait for the rule (seconds of work) to finish.
+		assertThat(took).as("answered at the budget, not after the cross product").isLessThan(budget.plusSeconds(3));
 	}
 
 	/** A store holding one Patient and nothing else. */

@@ -13,7 +13,10 @@ public class PostgresContextInitializer implements ApplicationContextInitializer
 		TestPropertyValues.of(
 						"spring.datasource.url=" + database.url(),
 						"spring.datasource.username=" + database.username(),
-						"spring.datasource.password=" + database.password())
+						"spring.datasource.password=" + database.password(),
+						// The tests assert what rules answer, on a shared, loaded machine: a budget meant for production
+						// would turn a slow evaluation into "could not be evaluated" (the budget has its own tests).
+						"lactation-cds.evaluation.time-budget=120s")
 				.applyTo(context);
 	}
 }

@@ -137,6 +137,8 @@ public final class ServerProcess implements AutoCloseable {
 				.redirectErrorStream(true)
 				.redirectOutput(log.toFile());
 		builder.environment().keySet().removeIf(key -> key.startsWith("SPRING_") || key.startsWith("LACTATION_CDS_"));
+		// As in the shared test context: rules answer, however loaded the machine (unless a test sets a budget).
+		builder.environment().put("LACTATION_CDS_EVALUATION_TIME_BUDGET", "120s");
 		builder.environment().putAll(environment);
 		return builder;
 	}
