@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * Answers one CDS Hooks call. Steps: gather the dyad's data (prefetch, else the EHR's FHIR server, else the local
  * store; the partner always fetched); apply the PlanDefinition once per dyad member (order hooks: the patient in
  * context only) with the request time as "now" and the request's data only; map the actions the hook triggers to
- * cards; keep one card per rule (the most severe) and order them critical, warning, info.
+ * cards; keep one card per rule and patient (the most severe: twins each get their own card, clinical-rules.md 5.4)
+ * and order them critical, warning, info.
  *
  * <p>A rule whose CQL fails at run time is not silently "no card": it is logged with the hookInstance, counted in
  * the metric {@value #RULE_ERRORS}, and reported as a card saying the rule could not be evaluated; the other rules'
@@ -78,7 +79,8 @@ public final class CdsServiceInvoker {
 			}
 			String subject = "Patient/" + member.getKey();
 			EvaluationResult result = evaluator.evaluate(new EvaluationRequest(
-					service.planDefinition(), subject, data, now, request.hook().id(), request.context().selections()),
+					service.planDefinition(), subject, data, now, request.hook().id(), request.context().selections(),
+					clock.getZone()),
 					service.plan());
 			CardMapper.Context context = new CardMapper.Context(
 					subject,
@@ -90,10 +92,11 @@ public final class CdsServiceInvoker {
 			for (RequestGroupActionComponent action : result.actions()) {
 				String rule = action.getCodeFirstRep().getCodingFirstRep().getCode();
 				if (service.rules().contains(rule)) {
-					keepMostSevere(byRule, cardMapper.toCard(action, context));
+					keepMostSevere(byRule, subject, cardMapper.toCard(action, context));
 				}
 			}
-			reportFailures(result, service, request, subject, member.getValue(), definitions).forEach(card -> keepMostSevere(byRule, card));
+			reportFailures(result, service, request, subject, member.getValue(), definitions)
+					.forEach(card -> keepMostSevere(byRule, subject, card));
 		}
 		List<Card> cards = new ArrayList<>(byRule.values());
 		List<String> ruleOrder = new ArrayList<>(definitions.keySet());
@@ -102,8 +105,8 @@ public final class CdsServiceInvoker {
 		return cards;
 	}
 
-	private static void keepMostSevere(Map<String, Card> byRule, Card card) {
-		byRule.merge(card.rule(), card, (kept, other) -> other.severity() > kept.severity() ? other : kept);
+	private static void keepMostSevere(Map<String, Card> byRule, String subject, Card card) {
+		byRule.merge(card.rule() + " " + subject, card, (kept, other) -> other.severity() > kept.severity() ? other : kept);
 	}
 
 	/** The CarePlan a suggestion offers: the PlanDefinition applied for the mother, the infant as supporting info. */

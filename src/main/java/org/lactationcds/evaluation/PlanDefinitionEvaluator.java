@@ -9,6 +9,7 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CanonicalType;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.ParameterDefinition;
 import org.hl7.fhir.r4.model.Parameters;
@@ -35,6 +36,7 @@ public final class PlanDefinitionEvaluator {
 	static final String EVALUATION_TIME = "Evaluation Time";
 	static final String HOOK = "Hook";
 	static final String SELECTIONS = "Selections";
+	static final String CLINICAL_TIME_ZONE_OFFSET = "Clinical Time Zone Offset";
 	/** CPG's parameter metadata: tells the engine that "Selections" is a list even with one value. */
 	private static final String CPG_PARAMETER_DEFINITION =
 			"http://hl7.org/fhir/uv/cpg/StructureDefinition/cpg-parameterDefinition";
@@ -152,6 +154,10 @@ public final class PlanDefinitionEvaluator {
 		parameters.addParameter()
 				.setName(EVALUATION_TIME)
 				.setValue(new DateTimeType(request.evaluationTime().toString()));
+		int offsetSeconds = request.clinicalZone().getRules().getOffset(request.evaluationTime()).getTotalSeconds();
+		parameters.addParameter()
+				.setName(CLINICAL_TIME_ZONE_OFFSET)
+				.setValue(new DecimalType(java.math.BigDecimal.valueOf(offsetSeconds).divide(java.math.BigDecimal.valueOf(3600))));
 		if (request.hook() != null) {
 			parameters.addParameter().setName(HOOK).setValue(new StringType(request.hook()));
 		}

@@ -15,6 +15,8 @@ import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.RelatedArtifact;
@@ -68,7 +70,7 @@ public final class CardMapper {
 	public Card toCard(RequestGroupActionComponent action, Context context) {
 		org.hl7.fhir.r4.model.Coding rule = action.getCodeFirstRep().getCodingFirstRep();
 		String summary = summary(action, rule);
-		String detail = "**Patient:** the " + context.role() + " (" + context.subject() + ").\n\n"
+		String detail = "**Patient:** " + patientText(context) + ".\n\n"
 				+ (action.hasDescription() ? action.getDescription() : "");
 		String indicator = indicator(action.getPriority());
 		UUID uuid = CardUuids.card(rule.getCode(), context.subject(), indicator + "\n" + summary + "\n" + detail);
@@ -84,6 +86,37 @@ public final class CardMapper {
 				suggestions.isEmpty() ? null : selectionBehavior(action),
 				overrideReasons(action),
 				links(action));
+	}
+
+	/**
+	 * Whose data fired the rule, as a clinician knows them: role, name, birth order when recorded (twins), and the
+	 * FHIR id ("the infant Mia Example, 2nd of a multiple birth (Patient/inf-01)").
+	 */
+	static String patientText(Context context) {
+		StringBuilder text = new StringBuilder("the ").append(context.role());
+		context.data().get(context.subject()).filter(Patient.class::isInstance).map(Patient.class::cast).ifPresent(patient -> {
+			patient.getName().stream().filter(name -> !name.getNameAsSingleString().isBlank()).findFirst()
+					.ifPresent(name -> text.append(' ').append(name.getNameAsSingleString()));
+			if (patient.getMultipleBirth() instanceof IntegerType order && order.getValue() != null) {
+				text.append(", ").append(ordinal(order.getValue())).append(" of a multiple birth");
+			}
+		});
+		return text.append(" (").append(context.subject()).append(')').toString();
+	}
+
+	private static String ordinal(int n) {
+		String suffix = (n % 100 >= 11 && n % 100 <= 13) ? "th" : switch (n % 10) {
+			case 1 -> "st";
+			case 2 -> "nd";
+			case 3 -> "rd";
+			default -> "th";
+		};
+		return n + suffix;
+	}
+
+	/** A citation as a clinician reads it: without the catalogue's internal source id ("[SEED-003] ..."). */
+	static String citation(String display) {
+		return display == null ? null : display.replaceFirst("^\\[[A-Z0-9-]+\\]\\s*", "");
 	}
 
 	/** RequestGroup priority to CDS Hooks indicator (clinical-rules.md section 0.2). */
@@ -111,7 +144,7 @@ public final class CardMapper {
 	private static Card.Source source(RequestGroupActionComponent action, org.hl7.fhir.r4.model.Coding rule) {
 		Optional<RelatedArtifact> guideline = action.getDocumentation().stream().filter(RelatedArtifact::hasUrl).findFirst()
 				.or(() -> action.getDocumentation().stream().filter(RelatedArtifact::hasDisplay).findFirst());
-		String label = SOURCE_LABEL + " · " + rule.getCode() + guideline.map(doc -> " · " + doc.getDisplay()).orElse("");
+		String label = SOURCE_LABEL + " · " + rule.getCode() + guideline.map(doc -> " · " + citation(doc.getDisplay())).orElse("");
 		return new Card.Source(label, guideline.filter(RelatedArtifact::hasUrl).map(RelatedArtifact::getUrl).orElse(null),
 				new Card.Coding(rule.getSystem(), rule.getCode(), rule.getDisplay()));
 	}
@@ -119,7 +152,7 @@ public final class CardMapper {
 	private static List<Card.Link> links(RequestGroupActionComponent action) {
 		return action.getDocumentation().stream()
 				.filter(RelatedArtifact::hasUrl)
-				.map(doc -> new Card.Link(doc.hasDisplay() ? doc.getDisplay() : doc.getUrl(), doc.getUrl(), "absolute"))
+				.map(doc -> new Card.Link(doc.hasDisplay() ? citation(doc.getDisplay()) : doc.getUrl(), doc.getUrl(), "absolute"))
 				.toList();
 	}
 
