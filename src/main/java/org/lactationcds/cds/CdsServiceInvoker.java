@@ -11,8 +11,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.hl7.fhir.r4.model.ActivityDefinition;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.Goal;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.Reference;
@@ -45,6 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class CdsServiceInvoker {
 
 	static final String RULE_ERRORS = "lactation.cds.rule.errors";
+	static final String GOAL_SUBJECT = "http://lactation-cds.org/fhir/StructureDefinition/goal-subject";
 	private static final Logger log = LoggerFactory.getLogger(CdsServiceInvoker.class);
 	private static final Pattern RULE_IN_EXPRESSION = Pattern.compile("([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+) ");
 
@@ -88,7 +91,8 @@ public final class CdsServiceInvoker {
 					result.bundle(),
 					dyad.data(),
 					id -> Optional.ofNullable(definitions.get(id)),
-					canonical -> carePlan(evaluator, canonical, subject, data, now, dyad));
+					canonical -> carePlan(snapshot, evaluator, canonical, subject, data, now, dyad),
+					canonical -> activityDefinition(snapshot, canonical));
 			for (RequestGroupActionComponent action : result.actions()) {
 				String rule = action.getCodeFirstRep().getCodingFirstRep().getCode();
 				if (service.rules().contains(rule)) {
@@ -109,17 +113,45 @@ public final class CdsServiceInvoker {
 		byRule.merge(card.rule() + " " + subject, card, (kept, other) -> other.severity() > kept.severity() ? other : kept);
 	}
 
-	/** The CarePlan a suggestion offers: the PlanDefinition applied for the mother, the infant as supporting info. */
-	private static Optional<Resource> carePlan(
-			PlanDefinitionEvaluator evaluator, String canonical, String subject, Bundle data, Instant now, Dyad dyad) {
+	/**
+	 * The CarePlan a suggestion offers: the PlanDefinition applied for the mother, the infant as supporting info, and
+	 * each goal the PlanDefinition marks as the infant's (extension {@value #GOAL_SUBJECT} = infant) with the infant
+	 * as its subject (clinical-rules.md 5.13).
+	 */
+	private static Optional<Resource> carePlan(KnowledgeSnapshot snapshot, PlanDefinitionEvaluator evaluator,
+			String canonical, String subject, Bundle data, Instant now, Dyad dyad) {
 		CarePlan plan = evaluator.applyAsCarePlan(new EvaluationRequest(canonical, subject, data, now));
 		plan.setStatus(CarePlan.CarePlanStatus.DRAFT);
+		List<String> infants = new ArrayList<>();
 		dyad.members().forEach((id, role) -> {
 			if (role == Dyad.Role.INFANT && !subject.equals("Patient/" + id)) {
 				plan.addSupportingInfo(new Reference("Patient/" + id));
+				infants.add("Patient/" + id);
 			}
 		});
+		if (infants.size() == 1) {
+			String id = canonical.substring(canonical.lastIndexOf('/') + 1).split("\\|")[0];
+			List<String> infantGoals = snapshot.planDefinition(id).stream()
+					.flatMap(definition -> definition.getGoal().stream())
+					.filter(goal -> goal.getExtensionsByUrl(GOAL_SUBJECT).stream()
+							.anyMatch(extension -> "infant".equals(extension.getValue().primitiveValue())))
+					.map(goal -> goal.getDescription().getText())
+					.toList();
+			plan.getContained().stream()
+					.filter(Goal.class::isInstance)
+					.map(Goal.class::cast)
+					.filter(goal -> infantGoals.contains(goal.getDescription().getText()))
+					.forEach(goal -> goal.setSubject(new Reference(infants.get(0))));
+		}
 		return Optional.of(plan);
+	}
+
+	private static Optional<ActivityDefinition> activityDefinition(KnowledgeSnapshot snapshot, String canonical) {
+		String[] parts = canonical.split("\\|");
+		return snapshot.knowledge().resourcesOfType(ActivityDefinition.class).stream()
+				.filter(definition -> definition.getUrl().equals(parts[0])
+						&& (parts.length == 1 || parts[1].equals(definition.getVersion())))
+				.findFirst();
 	}
 
 	/** Rules whose expressions failed: logged, counted, and (for rules this hook asks for) reported as a card. */

@@ -8,6 +8,7 @@ import java.util.Set;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CanonicalType;
 import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.ConceptMap;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -44,6 +45,7 @@ public final class PlanDefinitionEvaluator {
 	private final IRepository content;
 	private final CrSettings settings;
 	private final Map<String, Set<String>> definitionsByLibrary;
+	private List<Resource> conceptMaps;
 
 	public PlanDefinitionEvaluator(IRepository content, CrSettings settings) {
 		this(content, settings, Map.of());
@@ -81,12 +83,31 @@ public final class PlanDefinitionEvaluator {
 				List.of(request.subject()),
 				null, null, null, null, null, null, null, null,
 				evaluationParameters(request),
-				request.data(),
+				withKnowledgeMaps(request.data()),
 				null,
 				new SubjectLibraryEngine(content, settings.getEvaluationSettings(), definitionsByLibrary));
 		Bundle bundle = (Bundle) output.getParameterFirstRep().getResource();
 		RequestGroup requestGroup = (RequestGroup) bundle.getEntryFirstRep().getResource();
 		return new EvaluationResult(requestGroup, bundle, issuesIn(bundle));
+	}
+
+	/**
+	 * The request's data plus the knowledge's ConceptMaps (the product-to-ingredient map the medication rules read as
+	 * data, so that a site's replacement map, published as knowledge, takes effect without a code change).
+	 */
+	private Bundle withKnowledgeMaps(Bundle data) {
+		if (conceptMaps == null) {
+			conceptMaps = new ArrayList<>();
+			Bundle found = content.search(Bundle.class, ConceptMap.class, Map.<String, List<ca.uhn.fhir.model.api.IQueryParameterType>>of());
+			found.getEntry().forEach(entry -> conceptMaps.add(entry.getResource()));
+		}
+		if (conceptMaps.isEmpty()) {
+			return data;
+		}
+		Bundle combined = new Bundle().setType(Bundle.BundleType.COLLECTION);
+		combined.getEntry().addAll(data.getEntry());
+		conceptMaps.forEach(map -> combined.addEntry().setResource(map));
+		return combined;
 	}
 
 	/**
@@ -101,7 +122,7 @@ public final class PlanDefinitionEvaluator {
 				null, null, null, null, null, null, null, null,
 				evaluationParameters(request),
 				false,
-				request.data(),
+				withKnowledgeMaps(request.data()),
 				null,
 				(IRepository) null,
 				(IRepository) null,

@@ -35,13 +35,17 @@ final class CardChecks {
 		assertThat(card.path("indicator").asText()).as("%s indicator", rule).isIn("info", "warning", "critical");
 		assertThat(card.path("detail").asText()).as("%s detail", rule).contains("**Patient:**").endsWith(DISCLAIMER)
 				.doesNotContain("null");
-		assertThat(card.at("/source/label").asText()).as("%s source.label", rule).startsWith("Lactation CDS · " + rule + " · [");
+		assertThat(card.at("/source/label").asText()).as("%s source.label", rule).startsWith("Lactation CDS · " + rule + " · ");
+		// clinical-rules.md 5.11: sources are named, never shown by the catalogue's internal ids ("SEED-003", "[LM-FURO]").
+		assertThat(card.path("summary").asText() + card.path("detail").asText() + card.at("/source/label").asText())
+				.as("%s text without internal source ids", rule)
+				.doesNotContainPattern("SEED-\\d|\\[[A-Z][A-Z0-9]*-[A-Z0-9-]+\\]");
 		if (card.at("/source").has("url")) {
 			assertThat(card.at("/source/url").asText()).as("%s source.url", rule).startsWith("http");
 		}
 		assertThat(card.at("/source/topic/system").asText()).as("%s topic system", rule).isEqualTo(RULES);
 		for (JsonNode link : card.path("links")) {
-			assertThat(link.path("label").asText()).isNotBlank();
+			assertThat(link.path("label").asText()).isNotBlank().doesNotContain("[");
 			assertThat(link.path("url").asText()).startsWith("http");
 			assertThat(link.path("type").asText()).isEqualTo("absolute");
 		}
