@@ -33,7 +33,9 @@ public final class CdsServiceCatalog {
 			new PrefetchTemplate("careplans", "CarePlan?patient={{context.patientId}}&status=active"),
 			new PrefetchTemplate("meds", "MedicationRequest?patient={{context.patientId}}&status=active"),
 			new PrefetchTemplate("medstatements", "MedicationStatement?patient={{context.patientId}}&status=active"),
-			new PrefetchTemplate("procs", "Procedure?patient={{context.patientId}}"));
+			new PrefetchTemplate("procs", "Procedure?patient={{context.patientId}}"),
+			// Relactation intent may be recorded as a Goal (clinical-rules.md 5.9).
+			new PrefetchTemplate("goals", "Goal?patient={{context.patientId}}"));
 
 	/** Order hooks review the draft orders against the mother's findings; active medications are not re-reviewed. */
 	static final List<PrefetchTemplate> ORDER_DATA = DYAD_DATA.stream()

@@ -11,8 +11,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.hl7.fhir.r4.model.ActivityDefinition;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.Goal;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.Reference;
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * Answers one CDS Hooks call. Steps: gather the dyad's data (prefetch, else the EHR's FHIR server, else the local
  * store; the partner always fetched); apply the PlanDefinition once per dyad member (order hooks: the patient in
  * context only) with the request time as "now" and the request's data only; map the actions the hook triggers to
- * cards; keep one card per rule (the most severe) and order them critical, warning, info.
+ * cards; keep one card per rule and patient (the most severe: twins each get their own card, clinical-rules.md 5.4)
+ * and order them critical, warning, info.
  *
  * <p>A rule whose CQL fails at run time is not silently "no card": it is logged with the hookInstance, counted in
  * the metric {@value #RULE_ERRORS}, and reported as a card saying the rule could not be evaluated; the other rules'
@@ -49,6 +52,7 @@ public final class CdsServiceInvoker {
 	/** {@code source.topic} of the card that lists data that could not be read. */
 	static final String DATA_UNAVAILABLE = "DATA-UNAVAILABLE";
 	private static final String RULES_SYSTEM = "http://lactation-cds.org/fhir/CodeSystem/lactation-cds-rules";
+	static final String GOAL_SUBJECT = "http://lactation-cds.org/fhir/StructureDefinition/goal-subject";
 	private static final Logger log = LoggerFactory.getLogger(CdsServiceInvoker.class);
 	private static final Pattern RULE_IN_EXPRESSION = Pattern.compile("([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+) ");
 
@@ -91,13 +95,14 @@ public final class CdsServiceInvoker {
 			}
 			String subject = "Patient/" + member.getKey();
 			EvaluationRequest evaluation = new EvaluationRequest(
-					service.planDefinition(), subject, data, now, request.hook().id(), request.context().selections());
+					service.planDefinition(), subject, data, now, request.hook().id(), request.context().selections(),
+					clock.getZone());
 			EvaluationResult result;
 			try {
 				result = budget.run(() -> evaluator.evaluate(evaluation, service.plan()), deadline);
 			} catch (EvaluationBudget.OverBudgetException e) {
 				reportOverBudget(e, service, request, subject, member.getValue(), definitions)
-						.forEach(card -> keepMostSevere(byRule, card));
+						.forEach(card -> keepMostSevere(byRule, subject, card));
 				continue;
 			}
 			CardMapper.Context context = new CardMapper.Context(
@@ -106,14 +111,16 @@ public final class CdsServiceInvoker {
 					result.bundle(),
 					dyad.data(),
 					id -> Optional.ofNullable(definitions.get(id)),
-					canonical -> carePlan(evaluator, canonical, subject, data, now, dyad));
+					canonical -> carePlan(snapshot, evaluator, canonical, subject, data, now, dyad),
+					canonical -> activityDefinition(snapshot, canonical));
 			for (RequestGroupActionComponent action : result.actions()) {
 				String rule = action.getCodeFirstRep().getCodingFirstRep().getCode();
 				if (service.rules().contains(rule)) {
-					keepMostSevere(byRule, cardMapper.toCard(action, context));
+					keepMostSevere(byRule, subject, cardMapper.toCard(action, context));
 				}
 			}
-			reportFailures(result, service, request, subject, member.getValue(), definitions).forEach(card -> keepMostSevere(byRule, card));
+			reportFailures(result, service, request, subject, member.getValue(), definitions)
+					.forEach(card -> keepMostSevere(byRule, subject, card));
 		}
 		List<Card> cards = new ArrayList<>(byRule.values());
 		List<String> ruleOrder = new ArrayList<>(definitions.keySet());
@@ -152,21 +159,49 @@ public final class CdsServiceInvoker {
 				List.of());
 	}
 
-	private static void keepMostSevere(Map<String, Card> byRule, Card card) {
-		byRule.merge(card.rule(), card, (kept, other) -> other.severity() > kept.severity() ? other : kept);
+	private static void keepMostSevere(Map<String, Card> byRule, String subject, Card card) {
+		byRule.merge(card.rule() + " " + subject, card, (kept, other) -> other.severity() > kept.severity() ? other : kept);
 	}
 
-	/** The CarePlan a suggestion offers: the PlanDefinition applied for the mother, the infant as supporting info. */
-	private static Optional<Resource> carePlan(
-			PlanDefinitionEvaluator evaluator, String canonical, String subject, Bundle data, Instant now, Dyad dyad) {
+	/**
+	 * The CarePlan a suggestion offers: the PlanDefinition applied for the mother, the infant as supporting info, and
+	 * each goal the PlanDefinition marks as the infant's (extension {@value #GOAL_SUBJECT} = infant) with the infant
+	 * as its subject (clinical-rules.md 5.13).
+	 */
+	private static Optional<Resource> carePlan(KnowledgeSnapshot snapshot, PlanDefinitionEvaluator evaluator,
+			String canonical, String subject, Bundle data, Instant now, Dyad dyad) {
 		CarePlan plan = evaluator.applyAsCarePlan(new EvaluationRequest(canonical, subject, data, now));
 		plan.setStatus(CarePlan.CarePlanStatus.DRAFT);
+		List<String> infants = new ArrayList<>();
 		dyad.members().forEach((id, role) -> {
 			if (role == Dyad.Role.INFANT && !subject.equals("Patient/" + id)) {
 				plan.addSupportingInfo(new Reference("Patient/" + id));
+				infants.add("Patient/" + id);
 			}
 		});
+		if (infants.size() == 1) {
+			String id = canonical.substring(canonical.lastIndexOf('/') + 1).split("\\|")[0];
+			List<String> infantGoals = snapshot.planDefinition(id).stream()
+					.flatMap(definition -> definition.getGoal().stream())
+					.filter(goal -> goal.getExtensionsByUrl(GOAL_SUBJECT).stream()
+							.anyMatch(extension -> "infant".equals(extension.getValue().primitiveValue())))
+					.map(goal -> goal.getDescription().getText())
+					.toList();
+			plan.getContained().stream()
+					.filter(Goal.class::isInstance)
+					.map(Goal.class::cast)
+					.filter(goal -> infantGoals.contains(goal.getDescription().getText()))
+					.forEach(goal -> goal.setSubject(new Reference(infants.get(0))));
+		}
 		return Optional.of(plan);
+	}
+
+	private static Optional<ActivityDefinition> activityDefinition(KnowledgeSnapshot snapshot, String canonical) {
+		String[] parts = canonical.split("\\|");
+		return snapshot.knowledge().resourcesOfType(ActivityDefinition.class).stream()
+				.filter(definition -> definition.getUrl().equals(parts[0])
+						&& (parts.length == 1 || parts[1].equals(definition.getVersion())))
+				.findFirst();
 	}
 
 	/** Rules whose expressions failed: logged, counted, and (for rules this hook asks for) reported as a card. */

@@ -42,7 +42,7 @@ public class ApplyOperationProvider {
 		IdType patient = patientId(subject);
 		var data = dataReader.read(patient, request);
 		var evaluation = new EvaluationRequest(
-				plan.getUrl() + "|" + plan.getVersion(), patient.getValue(), data, clock.instant());
+				plan.getUrl() + "|" + plan.getVersion(), patient.getValue(), data, clock.instant(), null, null, clock.getZone());
 		return new PlanDefinitionEvaluator(snapshot.content(), snapshot.settings()).applyAsCarePlan(evaluation);
 	}
 

@@ -3,8 +3,10 @@ package org.lactationcds.evaluation;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import java.time.Clock;
+import java.time.ZoneId;
 import org.lactationcds.knowledge.KnowledgeLoader;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -12,11 +14,14 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class EvaluationConfiguration {
 
-	/** "Now" for evaluations: the system clock; tests replace it. */
+	/**
+	 * "Now" for evaluations: the system clock in the clinical time zone ({@code lactation-cds.evaluation.clinical-time-zone},
+	 * default UTC, never the JVM's default), where a birthDate without a time starts; tests replace it.
+	 */
 	@Bean
 	@ConditionalOnMissingBean
-	public Clock clock() {
-		return Clock.systemUTC();
+	public Clock clock(@Value("${lactation-cds.evaluation.clinical-time-zone:UTC}") ZoneId clinicalTimeZone) {
+		return Clock.system(clinicalTimeZone);
 	}
 
 	@Bean

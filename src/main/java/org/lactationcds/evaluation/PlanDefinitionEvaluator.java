@@ -8,7 +8,9 @@ import java.util.Set;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CanonicalType;
 import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.ConceptMap;
 import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.ParameterDefinition;
 import org.hl7.fhir.r4.model.Parameters;
@@ -35,6 +37,7 @@ public final class PlanDefinitionEvaluator {
 	static final String EVALUATION_TIME = "Evaluation Time";
 	static final String HOOK = "Hook";
 	static final String SELECTIONS = "Selections";
+	static final String CLINICAL_TIME_ZONE_OFFSET = "Clinical Time Zone Offset";
 	/** CPG's parameter metadata: tells the engine that "Selections" is a list even with one value. */
 	private static final String CPG_PARAMETER_DEFINITION =
 			"http://hl7.org/fhir/uv/cpg/StructureDefinition/cpg-parameterDefinition";
@@ -42,6 +45,7 @@ public final class PlanDefinitionEvaluator {
 	private final IRepository content;
 	private final CrSettings settings;
 	private final Map<String, Set<String>> definitionsByLibrary;
+	private List<Resource> conceptMaps;
 
 	public PlanDefinitionEvaluator(IRepository content, CrSettings settings) {
 		this(content, settings, Map.of());
@@ -79,12 +83,31 @@ public final class PlanDefinitionEvaluator {
 				List.of(request.subject()),
 				null, null, null, null, null, null, null, null,
 				evaluationParameters(request),
-				request.data(),
+				withKnowledgeMaps(request.data()),
 				null,
 				new SubjectLibraryEngine(content, settings.getEvaluationSettings(), definitionsByLibrary));
 		Bundle bundle = (Bundle) output.getParameterFirstRep().getResource();
 		RequestGroup requestGroup = (RequestGroup) bundle.getEntryFirstRep().getResource();
 		return new EvaluationResult(requestGroup, bundle, issuesIn(bundle));
+	}
+
+	/**
+	 * The request's data plus the knowledge's ConceptMaps (the product-to-ingredient map the medication rules read as
+	 * data, so that a site's replacement map, published as knowledge, takes effect without a code change).
+	 */
+	private Bundle withKnowledgeMaps(Bundle data) {
+		if (conceptMaps == null) {
+			conceptMaps = new ArrayList<>();
+			Bundle found = content.search(Bundle.class, ConceptMap.class, Map.<String, List<ca.uhn.fhir.model.api.IQueryParameterType>>of());
+			found.getEntry().forEach(entry -> conceptMaps.add(entry.getResource()));
+		}
+		if (conceptMaps.isEmpty()) {
+			return data;
+		}
+		Bundle combined = new Bundle().setType(Bundle.BundleType.COLLECTION);
+		combined.getEntry().addAll(data.getEntry());
+		conceptMaps.forEach(map -> combined.addEntry().setResource(map));
+		return combined;
 	}
 
 	/**
@@ -99,7 +122,7 @@ public final class PlanDefinitionEvaluator {
 				null, null, null, null, null, null, null, null,
 				evaluationParameters(request),
 				false,
-				request.data(),
+				withKnowledgeMaps(request.data()),
 				null,
 				(IRepository) null,
 				(IRepository) null,
@@ -152,6 +175,10 @@ public final class PlanDefinitionEvaluator {
 		parameters.addParameter()
 				.setName(EVALUATION_TIME)
 				.setValue(new DateTimeType(request.evaluationTime().toString()));
+		int offsetSeconds = request.clinicalZone().getRules().getOffset(request.evaluationTime()).getTotalSeconds();
+		parameters.addParameter()
+				.setName(CLINICAL_TIME_ZONE_OFFSET)
+				.setValue(new DecimalType(java.math.BigDecimal.valueOf(offsetSeconds).divide(java.math.BigDecimal.valueOf(3600))));
 		if (request.hook() != null) {
 			parameters.addParameter().setName(HOOK).setValue(new StringType(request.hook()));
 		}

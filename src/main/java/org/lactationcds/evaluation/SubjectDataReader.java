@@ -26,6 +26,7 @@ final class SubjectDataReader {
 			"CarePlan", "subject",
 			"Procedure", "subject",
 			"ServiceRequest", "subject",
+			"Goal", "subject",
 			"RelatedPerson", "patient");
 
 	private final DaoRegistry daoRegistry;

@@ -16,6 +16,17 @@ final class CardChecks {
 
 	private CardChecks() {}
 
+	private static final java.util.regex.Pattern SUBJECT =
+			java.util.regex.Pattern.compile("^\\*\\*Patient:\\*\\* the [a-z]+[^\\n]*\\((Patient/[^)]+)\\)\\.");
+
+	/** Whose data fired the card: the patient its detail names first ("**Patient:** the infant ... (Patient/x)."). */
+	static String subject(JsonNode card) {
+		var matcher = SUBJECT.matcher(card.path("detail").asText());
+		assertThat(matcher.find()).as("%s names its patient: %s", card.at("/source/topic/code").asText(),
+				card.path("detail").asText()).isTrue();
+		return matcher.group(1);
+	}
+
 	/** "RULE/indicator" of every card, after checking each card's shape. */
 	static Set<String> rulesAndIndicators(JsonNode response) {
 		assertThat(response.path("cards").isArray()).as("cards array in %s", response).isTrue();
@@ -35,13 +46,17 @@ final class CardChecks {
 		assertThat(card.path("indicator").asText()).as("%s indicator", rule).isIn("info", "warning", "critical");
 		assertThat(card.path("detail").asText()).as("%s detail", rule).contains("**Patient:**").endsWith(DISCLAIMER)
 				.doesNotContain("null");
-		assertThat(card.at("/source/label").asText()).as("%s source.label", rule).startsWith("Lactation CDS · " + rule + " · [");
+		assertThat(card.at("/source/label").asText()).as("%s source.label", rule).startsWith("Lactation CDS · " + rule + " · ");
+		// clinical-rules.md 5.11: sources are named, never shown by the catalogue's internal ids ("SEED-003", "[LM-FURO]").
+		assertThat(card.path("summary").asText() + card.path("detail").asText() + card.at("/source/label").asText())
+				.as("%s text without internal source ids", rule)
+				.doesNotContainPattern("SEED-\\d|\\[[A-Z][A-Z0-9]*-[A-Z0-9-]+\\]");
 		if (card.at("/source").has("url")) {
 			assertThat(card.at("/source/url").asText()).as("%s source.url", rule).startsWith("http");
 		}
 		assertThat(card.at("/source/topic/system").asText()).as("%s topic system", rule).isEqualTo(RULES);
 		for (JsonNode link : card.path("links")) {
-			assertThat(link.path("label").asText()).isNotBlank();
+			assertThat(link.path("label").asText()).isNotBlank().doesNotContain("[");
 			assertThat(link.path("url").asText()).startsWith("http");
 			assertThat(link.path("type").asText()).isEqualTo("absolute");
 		}
@@ -54,8 +69,13 @@ final class CardChecks {
 				for (JsonNode action : suggestion.get("actions")) {
 					assertThat(action.path("description").asText()).as("cds-resp-5").isNotBlank();
 					switch (action.path("type").asText()) {
-						case "create", "update" -> assertThat(action.path("resource").path("resourceType").isTextual())
-								.as("%s %s resource", rule, action).isTrue();
+						case "create", "update" -> {
+							assertThat(action.path("resource").path("resourceType").isTextual())
+									.as("%s %s resource", rule, action).isTrue();
+							if (action.path("type").asText().equals("create")) {
+								assertCompleteOrder(rule, action.path("resource"));
+							}
+						}
 						case "delete" -> {
 							assertThat(action.path("resourceId").asText()).matches("[A-Za-z]+/[A-Za-z0-9\\-.]+");
 							assertThat(action.has("resource")).as("cds-resp-2").isFalse();
@@ -73,6 +93,18 @@ final class CardChecks {
 			assertThat(reason.path("system").asText()).isNotBlank();
 		}
 		assertNoEmptyValues(card, "card " + rule);
+	}
+
+	/**
+	 * clinical-rules.md 5.13: a suggested resource names the patient it concerns; a CommunicationRequest carries its
+	 * message. (A coded ServiceRequest code is not asserted yet: several ActivityDefinitions still carry text only.)
+	 */
+	static void assertCompleteOrder(String rule, JsonNode resource) {
+		String type = resource.path("resourceType").asText();
+		assertThat(resource.at("/subject/reference").asText()).as("%s %s subject", rule, type).startsWith("Patient/");
+		if (type.equals("CommunicationRequest")) {
+			assertThat(resource.at("/payload/0/contentString").asText()).as("%s CommunicationRequest message", rule).isNotBlank();
+		}
 	}
 
 	/** CDS Hooks: no null or empty values anywhere (G2). */

@@ -3,6 +3,7 @@ package org.lactationcds.cds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,7 @@ class GoldenScenarioCdsHooksTests {
 		store(resources(dyad, resource -> !isDraftOrder(resource)));
 		CdsCall call = call(scenario, dyad);
 
-		assertCards(scenario, call);
+		assertCards(scenario, dyad, call);
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -96,17 +97,24 @@ class GoldenScenarioCdsHooksTests {
 					&& statement.getStatus() == MedicationStatement.MedicationStatementStatus.ACTIVE));
 		}
 
-		assertCards(scenario, call);
+		assertCards(scenario, dyad, call);
 	}
 
-	private void assertCards(GoldenScenario scenario, CdsCall call) {
+	private void assertCards(GoldenScenario scenario, DyadFixture dyad, CdsCall call) {
 		clock.pin(DyadFixture.day(scenario.evalAtDay()));
 		HttpResponse<String> response = call.send(client, "lactation-" + scenario.hook());
 
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-		assertThat(CardChecks.rulesAndIndicators(CdsCall.read(response.body())))
+		JsonNode answer = CdsCall.read(response.body());
+		assertThat(CardChecks.rulesAndIndicators(answer))
 				.as("cards of %s", scenario)
 				.isEqualTo(scenario.expected());
+		// Whose data fired each card: the infant's rules name the infant, every other rule the mother.
+		for (JsonNode card : answer.get("cards")) {
+			String rule = card.at("/source/topic/code").asText();
+			assertThat(CardChecks.subject(card)).as("subject of %s in %s", rule, scenario)
+					.isEqualTo(rule.startsWith("RF-INFANT-") ? dyad.infantId() : dyad.motherId());
+		}
 	}
 
 	private static CdsCall call(GoldenScenario scenario, DyadFixture dyad) {

@@ -47,7 +47,8 @@ class PartialDataTests {
 			new DyadAssembler(new PrefetchResolver(parser)),
 			new CardMapper(FHIR, json),
 			Clock.fixed(Instant.parse("2026-03-05T10:00:00Z"), ZoneOffset.UTC),
-			new SimpleMeterRegistry());
+			new SimpleMeterRegistry(),
+			new org.lactationcds.evaluation.EvaluationBudget(java.time.Duration.ofSeconds(120)));
 
 	@BeforeAll
 	static void compile() {

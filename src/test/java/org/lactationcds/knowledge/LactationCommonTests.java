@@ -106,6 +106,28 @@ class LactationCommonTests {
 	}
 
 	@Test
+	void dayOfLifeWhenTimesAreWrittenInDifferentUtcOffsetsCountsBetweenInstants() {
+		assertThat(results.get("Day at D+3 written at +05:30")).isEqualTo(3);
+		assertThat(results.get("Day one minute before D+3 written at -05:00")).isEqualTo(2);
+		assertThat(results.get("Day from a -05:00 birth to a +05:30 reading, one minute short")).isEqualTo(2);
+		assertThat(results.get("Day from a -05:00 birth to a +05:30 reading")).isEqualTo(3);
+		assertThat(results.get("Day before birth")).isEqualTo(-1);
+	}
+
+	@Test
+	void birthTimeWhenOnlyTheDateIsRecordedIsMidnightInTheClinicalTimeZoneNotTheJvms() {
+		assertThat(resultsWithoutBirthTime.get("Birth time at -05:00").toString()).startsWith("2025-03-01T00:00:00").contains("-05:00");
+		// Midnight at -05:00 is 05:00Z: 2025-03-04T04:59Z is still day 2 there, day 3 in UTC.
+		assertThat(resultsWithoutBirthTime.get("Birth time").toString()).contains("2025-03-01T00:00:00");
+	}
+
+	@Test
+	void futureWhenMoreThanOneHourAfterNow() {
+		assertThat(results.get("Future reading")).isEqualTo(true);
+		assertThat(results.get("Reading within the hour")).isEqualTo(false);
+	}
+
+	@Test
 	void validWhenStatusIsNotFinalAmendedOrCorrectedLeavesTheObservationOut() {
 		assertThat(results.get("Valid weight count")).isEqualTo(3);
 		// The entered-in-error 2900 g and the preliminary 2950 g are later, but do not count.

@@ -11,10 +11,14 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 import org.hl7.fhir.exceptions.FHIRException;
+import org.hl7.fhir.r4.model.ActivityDefinition;
 import org.hl7.fhir.r4.model.Base;
+import org.hl7.fhir.r4.model.CommunicationRequest;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.RelatedArtifact;
@@ -36,6 +40,8 @@ public final class CardMapper {
 	public static final String SUGGESTION_TARGET = "http://lactation-cds.org/fhir/StructureDefinition/suggestion-target";
 	public static final String SUGGESTION_UPDATE = "http://lactation-cds.org/fhir/StructureDefinition/suggestion-update";
 	public static final String OVERRIDE_REASON = "http://lactation-cds.org/fhir/StructureDefinition/override-reason";
+	/** The documentation labels of the sources that fired a rule (a medication card cites only its own drug). */
+	public static final String CARD_SOURCE = "http://lactation-cds.org/fhir/StructureDefinition/card-source";
 	static final String SOURCE_LABEL = "Lactation CDS";
 	static final int SUMMARY_LIMIT = 140;
 
@@ -56,6 +62,7 @@ public final class CardMapper {
 	 * @param data the evaluation data (update suggestions start from the resource as the EHR sent it)
 	 * @param definitions the PlanDefinition's actions by id (a suggestion whose definition is a PlanDefinition)
 	 * @param applyPlan applies a PlanDefinition canonical for the subject, as a CarePlan
+	 * @param activityDefinitions the knowledge's ActivityDefinition for a (versioned) canonical
 	 */
 	public record Context(
 			String subject,
@@ -63,12 +70,20 @@ public final class CardMapper {
 			Bundle engineOutput,
 			PatientData data,
 			Function<String, Optional<PlanDefinitionActionComponent>> definitions,
-			Function<String, Optional<Resource>> applyPlan) {}
+			Function<String, Optional<Resource>> applyPlan,
+			Function<String, Optional<ActivityDefinition>> activityDefinitions) {
+
+		public Context(String subject, String role, Bundle engineOutput, PatientData data,
+				Function<String, Optional<PlanDefinitionActionComponent>> definitions,
+				Function<String, Optional<Resource>> applyPlan) {
+			this(subject, role, engineOutput, data, definitions, applyPlan, canonical -> Optional.empty());
+		}
+	}
 
 	public Card toCard(RequestGroupActionComponent action, Context context) {
 		org.hl7.fhir.r4.model.Coding rule = action.getCodeFirstRep().getCodingFirstRep();
 		String summary = summary(action, rule);
-		String detail = "**Patient:** the " + context.role() + " (" + context.subject() + ").\n\n"
+		String detail = "**Patient:** " + patientText(context) + ".\n\n"
 				+ (action.hasDescription() ? action.getDescription() : "");
 		String indicator = indicator(action.getPriority());
 		UUID uuid = CardUuids.card(rule.getCode(), context.subject(), indicator + "\n" + summary + "\n" + detail);
@@ -82,8 +97,39 @@ public final class CardMapper {
 				source(action, rule),
 				suggestions,
 				suggestions.isEmpty() ? null : selectionBehavior(action),
-				overrideReasons(action),
+				overrideReasons(action, context.definitions().apply(rule.getCode())),
 				links(action));
+	}
+
+	/**
+	 * Whose data fired the rule, as a clinician knows them: role, name, birth order when recorded (twins), and the
+	 * FHIR id ("the infant Mia Example, 2nd of a multiple birth (Patient/inf-01)").
+	 */
+	static String patientText(Context context) {
+		StringBuilder text = new StringBuilder("the ").append(context.role());
+		context.data().get(context.subject()).filter(Patient.class::isInstance).map(Patient.class::cast).ifPresent(patient -> {
+			patient.getName().stream().filter(name -> !name.getNameAsSingleString().isBlank()).findFirst()
+					.ifPresent(name -> text.append(' ').append(name.getNameAsSingleString()));
+			if (patient.getMultipleBirth() instanceof IntegerType order && order.getValue() != null) {
+				text.append(", ").append(ordinal(order.getValue())).append(" of a multiple birth");
+			}
+		});
+		return text.append(" (").append(context.subject()).append(')').toString();
+	}
+
+	private static String ordinal(int n) {
+		String suffix = (n % 100 >= 11 && n % 100 <= 13) ? "th" : switch (n % 10) {
+			case 1 -> "st";
+			case 2 -> "nd";
+			case 3 -> "rd";
+			default -> "th";
+		};
+		return n + suffix;
+	}
+
+	/** A citation as a clinician reads it: without the catalogue's internal source id ("[SEED-003] ..."). */
+	static String citation(String display) {
+		return display == null ? null : display.replaceFirst("^\\[[A-Z0-9-]+\\]\\s*", "");
 	}
 
 	/** RequestGroup priority to CDS Hooks indicator (clinical-rules.md section 0.2). */
@@ -109,22 +155,48 @@ public final class CardMapper {
 	 * documents without one (the seed documents) names its first citation and has no url.
 	 */
 	private static Card.Source source(RequestGroupActionComponent action, org.hl7.fhir.r4.model.Coding rule) {
-		Optional<RelatedArtifact> guideline = action.getDocumentation().stream().filter(RelatedArtifact::hasUrl).findFirst()
-				.or(() -> action.getDocumentation().stream().filter(RelatedArtifact::hasDisplay).findFirst());
-		String label = SOURCE_LABEL + " · " + rule.getCode() + guideline.map(doc -> " · " + doc.getDisplay()).orElse("");
+		List<RelatedArtifact> documentation = documentation(action);
+		Optional<RelatedArtifact> guideline = documentation.stream().filter(RelatedArtifact::hasUrl).findFirst()
+				.or(() -> documentation.stream().filter(RelatedArtifact::hasDisplay).findFirst());
+		String label = SOURCE_LABEL + " · " + rule.getCode() + guideline.map(doc -> " · " + citation(doc.getDisplay())).orElse("");
 		return new Card.Source(label, guideline.filter(RelatedArtifact::hasUrl).map(RelatedArtifact::getUrl).orElse(null),
 				new Card.Coding(rule.getSystem(), rule.getCode(), rule.getDisplay()));
 	}
 
+	/**
+	 * The action's documentation that applies to this card: documentation without a label always; labelled
+	 * documentation (a drug's own source) only when the rule named that label (extension {@value #CARD_SOURCE}), the
+	 * labelled ones first, as they are the most specific.
+	 */
+	static List<RelatedArtifact> documentation(RequestGroupActionComponent action) {
+		List<String> fired = action.getExtensionsByUrl(CARD_SOURCE).stream()
+				.map(Extension::getValue)
+				.filter(StringType.class::isInstance)
+				.map(value -> ((StringType) value).getValue())
+				.toList();
+		List<RelatedArtifact> applying = new ArrayList<>();
+		action.getDocumentation().stream().filter(doc -> doc.hasLabel() && fired.contains(doc.getLabel())).forEach(applying::add);
+		action.getDocumentation().stream().filter(doc -> !doc.hasLabel()).forEach(applying::add);
+		return applying;
+	}
+
 	private static List<Card.Link> links(RequestGroupActionComponent action) {
-		return action.getDocumentation().stream()
+		return documentation(action).stream()
 				.filter(RelatedArtifact::hasUrl)
-				.map(doc -> new Card.Link(doc.hasDisplay() ? doc.getDisplay() : doc.getUrl(), doc.getUrl(), "absolute"))
+				.map(doc -> new Card.Link(doc.hasDisplay() ? citation(doc.getDisplay()) : doc.getUrl(), doc.getUrl(), "absolute"))
 				.toList();
 	}
 
-	private static List<Card.Coding> overrideReasons(RequestGroupActionComponent action) {
-		return action.getExtensionsByUrl(OVERRIDE_REASON).stream()
+	/**
+	 * The rule's override reasons: static knowledge of its PlanDefinition action (the engine's copy may have its
+	 * extensions replaced by a dynamic value, as the medication rules' card sources are).
+	 */
+	private static List<Card.Coding> overrideReasons(
+			RequestGroupActionComponent action, Optional<PlanDefinitionActionComponent> definition) {
+		List<Extension> extensions = definition.map(found -> found.getExtensionsByUrl(OVERRIDE_REASON))
+				.filter(found -> !found.isEmpty())
+				.orElseGet(() -> action.getExtensionsByUrl(OVERRIDE_REASON));
+		return extensions.stream()
 				.map(Extension::getValue)
 				.filter(org.hl7.fhir.r4.model.Coding.class::isInstance)
 				.map(org.hl7.fhir.r4.model.Coding.class::cast)
@@ -174,8 +246,34 @@ public final class CardMapper {
 		if (resource.isEmpty() && child.hasResource()) {
 			resource = created(child.getResource(), context.engineOutput());
 		}
-		return resource.map(proposed -> List.of(new Card.Action("create", description(child), asJson(withoutId(proposed)), null)))
+		Optional<ActivityDefinition> activity = definition
+				.filter(PlanDefinitionActionComponent::hasDefinitionCanonicalType)
+				.flatMap(found -> context.activityDefinitions().apply(found.getDefinitionCanonicalType().getValue()));
+		return resource.map(proposed -> complete(withoutId(proposed), activity, context))
+				.map(proposed -> List.of(new Card.Action("create", description(child), asJson(proposed), null)))
 				.orElse(List.of());
+	}
+
+	/**
+	 * A suggested CommunicationRequest is a complete order (clinical-rules.md 5.13): its message is the
+	 * ActivityDefinition's description, its recipient the patient when the ActivityDefinition's participant is the
+	 * patient (other recipients, such as the prescriber, are not known here and are left to the clinician).
+	 */
+	private static Resource complete(Resource proposed, Optional<ActivityDefinition> activity, Context context) {
+		if (proposed instanceof CommunicationRequest request && activity.isPresent()) {
+			if (!request.hasPayload() && activity.get().hasDescription()) {
+				request.addPayload().setContent(new StringType(activity.get().getDescription()));
+			}
+			boolean toPatient = activity.get().getParticipant().stream()
+					.anyMatch(participant -> participant.getType() == ActivityDefinition.ActivityParticipantType.PATIENT);
+			if (!request.hasRecipient() && toPatient) {
+				request.addRecipient(new Reference(context.subject()));
+			}
+			if (!request.hasSubject()) {
+				request.setSubject(new Reference(context.subject()));
+			}
+		}
+		return proposed;
 	}
 
 	private List<Card.Action> deletions(RequestGroupActionComponent child, Context context) {

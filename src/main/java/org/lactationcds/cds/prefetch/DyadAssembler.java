@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Map;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.MedicationStatement;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.RelatedPerson;
 import org.hl7.fhir.r4.model.Resource;
@@ -79,6 +82,7 @@ public final class DyadAssembler {
 		if (request.context().draftOrders() != null) {
 			request.context().draftOrders().getEntry().forEach(entry -> data.add(entry.getResource()));
 		}
+		addReferencedMedications(data, source, unavailable);
 		return new Dyad(patientId, members, data, unavailable);
 	}
 
@@ -89,6 +93,29 @@ public final class DyadAssembler {
 			unavailable.add(what + ": " + e.getMessage());
 			return List.of();
 		}
+	}
+
+	/**
+	 * A MedicationRequest or MedicationStatement may name its drug by a stored Medication: read it from the same
+	 * source as the order, so the rules see its ingredients (clinical-rules.md 5.7).
+	 */
+	private static void addReferencedMedications(PatientData data, FhirDataSource source, List<String> unavailable) {
+		List<String> references = new ArrayList<>();
+		for (MedicationRequest order : data.ofType(MedicationRequest.class)) {
+			if (order.getMedication() instanceof Reference medication) {
+				references.add(medication.getReference());
+			}
+		}
+		for (MedicationStatement statement : data.ofType(MedicationStatement.class)) {
+			if (statement.getMedication() instanceof Reference medication) {
+				references.add(medication.getReference());
+			}
+		}
+		references.stream()
+				.filter(reference -> reference != null && reference.startsWith("Medication/"))
+				.distinct()
+				.filter(reference -> data.get(reference).isEmpty())
+				.forEach(reference -> data.addAll(fetchOrNote(source, reference, reference, unavailable)));
 	}
 
 	private static boolean isMotherLink(RelatedPerson related) {
