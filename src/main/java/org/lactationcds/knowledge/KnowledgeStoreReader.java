@@ -19,7 +19,7 @@ public final class KnowledgeStoreReader {
 
 	/** The resource types that make up the knowledge. */
 	public static final List<String> KNOWLEDGE_TYPES =
-			List.of("CodeSystem", "ValueSet", "Library", "ActivityDefinition", "PlanDefinition");
+			List.of("CodeSystem", "ValueSet", "ConceptMap", "Library", "ActivityDefinition", "PlanDefinition", "Questionnaire");
 
 	/** The canonical space of the project's knowledge. */
 	public static final String CANONICAL_BASE = "http://lactation-cds.org/fhir/";
