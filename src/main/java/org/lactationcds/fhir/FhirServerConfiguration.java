@@ -200,7 +200,7 @@ public class FhirServerConfiguration {
 		server.setImplementationDescription("Lactation CDS");
 		server.registerInterceptor(new NestingLimitInterceptor());
 		if (security.fhirIssuersConfigured()) {
-			server.registerInterceptor(new SmartScopeAuthorizationInterceptor());
+			server.registerInterceptor(new SmartScopeAuthorizationInterceptor(systemDao.getContext()));
 		}
 		if (properties.validateRequests()) {
 			server.registerInterceptor(new WriteValidationInterceptor(validationSupport));

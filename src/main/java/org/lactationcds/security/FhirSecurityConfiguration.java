@@ -1,6 +1,10 @@
 package org.lactationcds.security;
 
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -9,6 +13,8 @@ import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
@@ -17,16 +23,22 @@ import org.springframework.security.web.SecurityFilterChain;
 
 /**
  * Spring Security: with FHIR issuers configured, /fhir requires an OAuth2 bearer JWT of one of them (signature by the
- * issuer's JWKS, {@code iss}, {@code exp}/{@code nbf} checked); what the token's SMART scopes allow is then enforced
- * inside the FHIR server ({@code SmartScopeAuthorizationInterceptor}). {@code /fhir/metadata} and the health probes
- * stay open. /cds-services has its own JWT check (CDS Hooks client trust). Stateless, no sessions, no CSRF (no
- * cookies are used).
+ * issuer's JWKS; {@code iss}; {@code exp} present and not passed; {@code nbf}; {@code aud} naming this server's FHIR
+ * base; header {@code typ} absent, {@code JWT} or {@code at+jwt} as RFC 9068 access tokens carry); what the token's
+ * SMART scopes allow is then enforced inside the FHIR server ({@code SmartScopeAuthorizationInterceptor}).
+ * {@code /fhir/metadata} stays open. The chain matches /fhir only: /cds-services is authenticated by its own check
+ * (CDS client JWTs, {@code cds.security}) and must never meet the resource server, which would refuse a CDS client's
+ * token as a token of an unknown issuer. Stateless, no sessions, no CSRF (no cookies are used).
  */
 @Configuration(proxyBeanMethods = false)
 public class FhirSecurityConfiguration {
 
+	/** RFC 9068 access tokens say {@code at+jwt}; many issuers still say {@code JWT} or nothing. */
+	private static final DefaultJOSEObjectTypeVerifier<com.nimbusds.jose.proc.SecurityContext> ACCESS_TOKEN_TYPES =
+			new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null);
+
 	@Bean
-	public SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties security) throws Exception {
+	public SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties security, PublicUrlProperties publicUrl) throws Exception {
 		http.csrf(csrf -> csrf.disable())
 				.sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 				.httpBasic(basic -> basic.disable())
@@ -35,17 +47,24 @@ public class FhirSecurityConfiguration {
 			http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll());
 			return http.build();
 		}
+		String audience = security.fhirAudience(publicUrl);
 		Map<String, AuthenticationManager> managers = new HashMap<>();
 		for (SecurityProperties.FhirIssuer issuer : security.fhirIssuers()) {
-			NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(issuer.jwkSetUri()).build();
-			decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(issuer.issuer())));
+			NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(issuer.jwkSetUri())
+					.jwtProcessorCustomizer(processor -> processor.setJWSTypeVerifier(ACCESS_TOKEN_TYPES))
+					.build();
+			decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
+					JwtValidators.createDefaultWithIssuer(issuer.issuer()),
+					new JwtClaimValidator<Instant>(JwtClaimNames.EXP, exp -> exp != null),
+					new JwtClaimValidator<List<String>>(JwtClaimNames.AUD, aud -> aud != null && aud.stream()
+							.anyMatch(named -> SecurityProperties.withoutTrailingSlash(named).equals(audience)))));
 			managers.put(issuer.issuer(), new ProviderManager(new JwtAuthenticationProvider(decoder)));
 		}
 		JwtIssuerAuthenticationManagerResolver resolver = new JwtIssuerAuthenticationManagerResolver(managers::get);
-		http.authorizeHttpRequests(requests -> requests
+		http.securityMatcher("/fhir", "/fhir/**")
+				.authorizeHttpRequests(requests -> requests
 						.requestMatchers("/fhir/metadata", "/fhir/metadata/**").permitAll()
-						.requestMatchers("/fhir", "/fhir/**").authenticated()
-						.anyRequest().permitAll())
+						.anyRequest().authenticated())
 				.oauth2ResourceServer(oauth2 -> oauth2.authenticationManagerResolver(resolver));
 		return http.build();
 	}
