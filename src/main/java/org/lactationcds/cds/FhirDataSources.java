@@ -23,9 +23,37 @@ public final class FhirDataSources {
 	}
 
 	public FhirDataSource forRequest(CdsRequest request) {
+		return forRequest(request, true);
+	}
+
+	/**
+	 * As {@link #forRequest(CdsRequest)}, but when {@code localStoreAllowed} is false (a trusted client not registered
+	 * to read this server's store) data missing from prefetch without a fhirServer is unavailable (412), never read
+	 * from the local store.
+	 */
+	public FhirDataSource forRequest(CdsRequest request, boolean localStoreAllowed) {
 		return request.fhirServer()
 				.<FhirDataSource>map(server -> new RemoteFhirDataSource(
 						http, fhirContext, server, request.accessToken().orElse(null), limits))
-				.orElse(local);
+				.orElse(localStoreAllowed ? local : NO_LOCAL_STORE);
 	}
+
+	private static final FhirDataSource NO_LOCAL_STORE = new FhirDataSource() {
+		@Override
+		public java.util.List<org.hl7.fhir.r4.model.Resource> fetch(String query) {
+			throw new org.lactationcds.cds.prefetch.DataUnavailableException("data missing from prefetch, no fhirServer given, "
+					+ "and this CDS client is not registered to read this server's store");
+		}
+
+		@Override
+		public java.util.Optional<java.util.List<org.hl7.fhir.r4.model.Resource>> remainingPages(
+				org.hl7.fhir.r4.model.Bundle firstPage) {
+			return java.util.Optional.empty();
+		}
+
+		@Override
+		public String describe() {
+			return "no source (local store not allowed for this client)";
+		}
+	};
 }
