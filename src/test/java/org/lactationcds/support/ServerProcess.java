@@ -38,12 +38,20 @@ public final class ServerProcess implements AutoCloseable {
 
 	/** Starts the server and returns once its readiness probe answers UP. */
 	public static ServerProcess start(Path workingDirectory, Map<String, String> environment) {
+		return start(workingDirectory, environment, START_TIMEOUT);
+	}
+
+	/**
+	 * As {@link #start(Path, Map)}, with a longer deadline for each of opening the port and becoming ready: HAPI
+	 * creating its whole schema in a new PostgreSQL database takes several minutes on a loaded 2-core machine.
+	 */
+	public static ServerProcess start(Path workingDirectory, Map<String, String> environment, Duration timeout) {
 		try {
 			Files.createDirectories(workingDirectory);
 			Path log = Files.createTempFile(workingDirectory, "server-", ".log");
 			ProcessBuilder builder = builder(workingDirectory, environment, log);
-			ServerProcess server = new ServerProcess(builder.start(), log, awaitPort(builder, log));
-			server.awaitReady();
+			ServerProcess server = new ServerProcess(builder.start(), log, awaitPort(builder, log, timeout));
+			server.awaitReady(timeout);
 			return server;
 		} catch (IOException e) {
 			throw new IllegalStateException("could not start the server process", e);
@@ -134,8 +142,8 @@ public final class ServerProcess implements AutoCloseable {
 		return builder;
 	}
 
-	private static int awaitPort(ProcessBuilder builder, Path log) throws IOException {
-		Instant deadline = Instant.now().plus(START_TIMEOUT);
+	private static int awaitPort(ProcessBuilder builder, Path log, Duration timeout) throws IOException {
+		Instant deadline = Instant.now().plus(timeout);
 		while (Instant.now().isBefore(deadline)) {
 			Matcher matcher = PORT.matcher(Files.readString(log));
 			if (matcher.find()) {
@@ -147,16 +155,17 @@ public final class ServerProcess implements AutoCloseable {
 			}
 			sleep();
 		}
-		throw new IllegalStateException("server did not open a port within " + START_TIMEOUT + ":\n" + Files.readString(log));
+		throw new IllegalStateException("server did not open a port within " + timeout + ":\n" + Files.readString(log));
 	}
 
-	private void awaitReady() {
-		HttpClient http = HttpClient.newHttpClient();
-		Instant deadline = Instant.now().plus(START_TIMEOUT);
+	private void awaitReady(Duration timeout) {
+		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+		Instant deadline = Instant.now().plus(timeout);
 		while (Instant.now().isBefore(deadline)) {
 			try {
 				HttpResponse<String> response = http.send(
-						HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health/readiness")).build(),
+						HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health/readiness"))
+								.timeout(Duration.ofSeconds(30)).build(),
 						HttpResponse.BodyHandlers.ofString());
 				if (response.statusCode() == 200 && response.body().contains("UP")) {
 					return;
@@ -172,7 +181,7 @@ public final class ServerProcess implements AutoCloseable {
 			}
 			sleep();
 		}
-		throw new IllegalStateException("server was not ready within " + START_TIMEOUT + ":\n" + log());
+		throw new IllegalStateException("server was not ready within " + timeout + ":\n" + log());
 	}
 
 	private static void sleep() {
