@@ -20,6 +20,8 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
 import org.springframework.security.oauth2.server.resource.authentication.JwtIssuerAuthenticationManagerResolver;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.util.matcher.AntPathRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
 
 /**
  * Spring Security: with FHIR issuers configured, /fhir requires an OAuth2 bearer JWT of one of them (signature by the
@@ -61,9 +63,11 @@ public class FhirSecurityConfiguration {
 			managers.put(issuer.issuer(), new ProviderManager(new JwtAuthenticationProvider(decoder)));
 		}
 		JwtIssuerAuthenticationManagerResolver resolver = new JwtIssuerAuthenticationManagerResolver(managers::get);
-		http.securityMatcher("/fhir", "/fhir/**")
+		// Plain path matchers: /fhir is HAPI's servlet, not Spring MVC's, so MVC pattern matchers would not match it.
+		http.securityMatcher(new OrRequestMatcher(new AntPathRequestMatcher("/fhir"), new AntPathRequestMatcher("/fhir/**")))
 				.authorizeHttpRequests(requests -> requests
-						.requestMatchers("/fhir/metadata", "/fhir/metadata/**").permitAll()
+						.requestMatchers(new AntPathRequestMatcher("/fhir/metadata"), new AntPathRequestMatcher("/fhir/metadata/**"))
+						.permitAll()
 						.anyRequest().authenticated())
 				.oauth2ResourceServer(oauth2 -> oauth2.authenticationManagerResolver(resolver));
 		return http.build();
