@@ -16,18 +16,20 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  *     unauthenticated
  * @param issuer the token's {@code iss}; null when unauthenticated
  * @param scopes the token's scopes ({@code scope} space-separated, or {@code scp} list)
+ * @param patient the SMART launch {@code patient} claim as a bare id ({@code Patient/x} and {@code x} both give
+ *     {@code x}); null when absent or not an id
  */
-public record Caller(boolean authenticated, String client, String issuer, Set<String> scopes) {
+public record Caller(boolean authenticated, String client, String issuer, Set<String> scopes, String patient) {
 
-	public static final Caller ANONYMOUS = new Caller(false, null, null, Set.of());
+	public static final Caller ANONYMOUS = new Caller(false, null, null, Set.of(), null);
 
 	public Caller {
 		scopes = Set.copyOf(scopes);
 	}
 
 	/**
-	 * The caller of the request on this thread. The single place that reads Spring Security's context: the trust
-	 * work (security/) may replace its body with its own principal without touching the callers of this method.
+	 * The caller of the request on this thread: the single place that reads Spring Security's context, so that scope
+	 * checks, knowledge publishing and the audit trail never parse tokens themselves.
 	 */
 	public static Caller current() {
 		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
@@ -45,7 +47,16 @@ public record Caller(boolean authenticated, String client, String issuer, Set<St
 			scopes.addAll(scp);
 		}
 		String client = firstNonNull(jwt.getClaimAsString("client_id"), jwt.getClaimAsString("azp"), jwt.getSubject());
-		return new Caller(true, client, jwt.getClaimAsString("iss"), scopes);
+		return new Caller(true, client, jwt.getClaimAsString("iss"), scopes, patientId(jwt.getClaimAsString("patient")));
+	}
+
+	/** SMART launch context gives the id; some servers write {@code Patient/id}. Anything else grants no patient. */
+	static String patientId(String claim) {
+		if (claim == null || claim.isBlank()) {
+			return null;
+		}
+		String id = claim.startsWith("Patient/") ? claim.substring("Patient/".length()) : claim;
+		return id.matches("[A-Za-z0-9\\-.]{1,64}") ? id : null;
 	}
 
 	public boolean has(String scope) {

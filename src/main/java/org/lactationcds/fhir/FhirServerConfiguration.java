@@ -219,7 +219,7 @@ public class FhirServerConfiguration {
 		}
 		server.registerInterceptor(new InputLimitsInterceptor(limits));
 		if (security.fhirIssuersConfigured()) {
-			server.registerInterceptor(new SmartScopeAuthorizationInterceptor());
+			server.registerInterceptor(new SmartScopeAuthorizationInterceptor(systemDao.getContext()));
 		}
 		if (properties.validateRequests()) {
 			server.registerInterceptor(new WriteValidationInterceptor(validationSupport));

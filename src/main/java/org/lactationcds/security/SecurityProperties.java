@@ -18,6 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxRequestBytes largest request body accepted on /cds-services and /fhir (413 above)
  * @param fhirIssuers the OAuth2 authorization servers whose bearer JWTs FHIR REST accepts: when set, /fhir requires a
  *     token with SMART v2 scopes (metadata stays open)
+ * @param fhirAudience the {@code aud} a FHIR access token must name: this server's FHIR base URL as its clients know
+ *     it; unset, {@code public-base-url} + {@code /fhir}
+ * @param cdsTokenMaxLifetime longest {@code exp - iat} accepted in a CDS client JWT (SMART backend services: 5 min)
  */
 @ConfigurationProperties("lactation-cds.security")
 public record SecurityProperties(
@@ -27,7 +30,9 @@ public record SecurityProperties(
 		@DefaultValue("60s") Duration clockSkew,
 		@DefaultValue("100000") int replayCacheSize,
 		@DefaultValue("16777216") long maxRequestBytes,
-		List<FhirIssuer> fhirIssuers) {
+		List<FhirIssuer> fhirIssuers,
+		String fhirAudience,
+		@DefaultValue("5m") Duration cdsTokenMaxLifetime) {
 
 	/**
 	 * An OAuth2 issuer trusted for FHIR REST.
@@ -39,6 +44,23 @@ public record SecurityProperties(
 
 	public boolean fhirIssuersConfigured() {
 		return fhirIssuers != null && !fhirIssuers.isEmpty();
+	}
+
+	/** The FHIR base tokens must be meant for; refuses to start without one when issuers are configured. */
+	public String fhirAudience(PublicUrlProperties publicUrl) {
+		if (fhirAudience != null && !fhirAudience.isBlank()) {
+			return withoutTrailingSlash(fhirAudience.trim());
+		}
+		if (publicUrl.publicBaseUrl() != null && !publicUrl.publicBaseUrl().isBlank()) {
+			return withoutTrailingSlash(publicUrl.publicBaseUrl().trim()) + "/fhir";
+		}
+		throw new IllegalStateException("FHIR issuers are configured but neither lactation-cds.security.fhir-audience "
+				+ "(LACTATION_CDS_SECURITY_FHIR_AUDIENCE) nor LACTATION_CDS_PUBLIC_BASE_URL is set: a FHIR access token's aud "
+				+ "must name this server's FHIR base");
+	}
+
+	public static String withoutTrailingSlash(String url) {
+		return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
 	}
 
 	public boolean open() {
