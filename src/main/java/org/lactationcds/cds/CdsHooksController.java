@@ -2,9 +2,11 @@ package org.lactationcds.cds;
 
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.lactationcds.audit.AuditTrail;
 import org.lactationcds.cds.card.Card;
 import org.lactationcds.cds.security.CdsClientAuthenticationFilter;
+import org.lactationcds.cds.security.IssuedCards;
 import org.lactationcds.cds.security.TrustedClient;
 import org.lactationcds.knowledge.KnowledgeLoader;
 import org.lactationcds.knowledge.KnowledgeSnapshot;
@@ -32,6 +34,7 @@ public class CdsHooksController {
 	private final CdsServiceInvoker invoker;
 	private final FhirDataSources dataSources;
 	private final AuditTrail audit;
+	private final IssuedCards issuedCards;
 
 	public CdsHooksController(
 			KnowledgeLoader knowledge,
@@ -39,8 +42,10 @@ public class CdsHooksController {
 			CdsRequestParser parser,
 			CdsServiceInvoker invoker,
 			FhirDataSources dataSources,
-			AuditTrail audit) {
+			AuditTrail audit,
+			IssuedCards issuedCards) {
 		this.audit = audit;
+		this.issuedCards = issuedCards;
 		this.knowledge = knowledge;
 		this.catalog = catalog;
 		this.parser = parser;
@@ -67,12 +72,22 @@ public class CdsHooksController {
 					request.fhirServer().get(), client.issuer());
 			throw new CdsRequestException(403, "fhirServer is not registered for this CDS client");
 		}
-		List<Card> cards = invoker.invoke(service, request, dataSources.forRequest(request));
+		// A trusted client reads this server's store only when registered to (then for the dyad in context only).
+		boolean localStore = client == null || client.readsLocalStore();
+		List<Card> cards = invoker.invoke(service, request, dataSources.forRequest(request, localStore));
 		audit.cdsCall(client == null ? null : client.issuer(), service.id(), service.hook().id(), request.hookInstance(),
 				request.context().patientId(),
 				cards.stream().map(card -> new AuditTrail.ReturnedCard(card.rule(), card.indicator())).toList());
 		log.info("{} hookInstance={} cards={}", service.id(), request.hookInstance(), cards.size());
-		return Map.of("cards", cards);
+		String receiver = client == null ? "" : client.issuer();
+		return Map.of("cards", cards.stream().map(card -> tagged(card, receiver)).toList());
+	}
+
+	/** The card with a uuid that proves, when feedback comes, that we issued it to this client. */
+	private Card tagged(Card card, String receiver) {
+		return new Card(issuedCards.tag(UUID.fromString(card.uuid()), receiver).toString(), card.summary(), card.detail(),
+				card.indicator(), card.source(), card.suggestions(), card.selectionBehavior(), card.overrideReasons(),
+				card.links());
 	}
 
 	CdsServiceDefinition service(String id, KnowledgeSnapshot snapshot) {

@@ -24,9 +24,20 @@ public final class FhirDataSources {
 	}
 
 	public FhirDataSource forRequest(CdsRequest request) {
+		return forRequest(request, true);
+	}
+
+	/**
+	 * As {@link #forRequest(CdsRequest)}, but when {@code localStoreAllowed} is false (a trusted client not registered
+	 * to read this server's store) data missing from prefetch without a fhirServer is unavailable (412), never read
+	 * from the local store.
+	 */
+	public FhirDataSource forRequest(CdsRequest request, boolean localStoreAllowed) {
 		return request.fhirServer()
 				.<FhirDataSource>map(server -> new RemoteFhirDataSource(
 						http, fhirContext, server, request.accessToken().orElse(null), limits))
-				.orElseGet(local::forCall);
+				.orElseGet(() -> localStoreAllowed ? local.forCall() : FhirDataSource.unavailable(
+						"data missing from prefetch, no fhirServer given, and this CDS client is not registered to read this "
+								+ "server's store"));
 	}
 }

@@ -14,7 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     /cds-services call must carry a JWT signed by one of them
  * @param algorithms the JWS algorithms accepted from CDS clients (asymmetric only)
  * @param clockSkew leeway on exp, iat and nbf
- * @param replayCacheSize most JWT ids remembered (until their expiry) to refuse a replayed token
+ * @param replayCacheSize most unexpired JWT ids remembered per CDS client issuer (in the database) to refuse a
+ *     replayed token; an issuer over it has its tokens refused until some expire
  * @param maxRequestBytes largest request body accepted on /cds-services and /fhir (413 above)
  * @param fhirIssuers the OAuth2 authorization servers whose bearer JWTs FHIR REST accepts: when set, /fhir requires a
  *     token with SMART v2 scopes (metadata stays open)
@@ -28,7 +29,7 @@ public record SecurityProperties(
 		String cdsClientsFile,
 		@DefaultValue({"RS384", "ES384"}) List<String> algorithms,
 		@DefaultValue("60s") Duration clockSkew,
-		@DefaultValue("100000") int replayCacheSize,
+		@DefaultValue("10000") int replayCacheSize,
 		@DefaultValue("16777216") long maxRequestBytes,
 		List<FhirIssuer> fhirIssuers,
 		String fhirAudience,

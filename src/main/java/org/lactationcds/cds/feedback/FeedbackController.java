@@ -7,6 +7,9 @@ import java.util.Map;
 import org.lactationcds.cds.CdsRequestException;
 import org.lactationcds.cds.CdsServiceCatalog;
 import org.lactationcds.cds.CdsServiceDefinition;
+import org.lactationcds.cds.security.CdsClientAuthenticationFilter;
+import org.lactationcds.cds.security.IssuedCards;
+import org.lactationcds.cds.security.TrustedClient;
 import org.lactationcds.knowledge.KnowledgeLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +17,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -30,9 +34,11 @@ public class FeedbackController {
 	private final FeedbackParser parser;
 	private final FeedbackStore store;
 	private final Clock clock;
+	private final IssuedCards issuedCards;
 
-	public FeedbackController(
-			KnowledgeLoader knowledge, CdsServiceCatalog catalog, FeedbackParser parser, FeedbackStore store, Clock clock) {
+	public FeedbackController(KnowledgeLoader knowledge, CdsServiceCatalog catalog, FeedbackParser parser, FeedbackStore store,
+			Clock clock, IssuedCards issuedCards) {
+		this.issuedCards = issuedCards;
 		this.knowledge = knowledge;
 		this.catalog = catalog;
 		this.parser = parser;
@@ -40,16 +46,35 @@ public class FeedbackController {
 		this.clock = clock;
 	}
 
-	/** Stores every item (a resent item once); answers how many were new. */
+	/** Most feedback items taken in one request (an EHR sends one per card acted on). */
+	static final int MAX_ITEMS = 100;
+
+	/**
+	 * Stores every item (a resent item once); answers how many were new. Every item must be about a card this server
+	 * issued to the caller (its uuid's tag, {@link IssuedCards}), and of one of this service's rules: otherwise 400 and
+	 * nothing of the request is stored.
+	 */
 	@PostMapping
-	public Map<String, Object> receive(@PathVariable String id, @RequestBody(required = false) String body) {
+	public Map<String, Object> receive(
+			@PathVariable String id,
+			@RequestBody(required = false) String body,
+			@RequestAttribute(name = CdsClientAuthenticationFilter.CLIENT, required = false) TrustedClient client) {
 		CdsServiceDefinition service = service(id);
 		List<Feedback> items = parser.parse(body, service.rules());
+		if (items.size() > MAX_ITEMS) {
+			throw CdsRequestException.badRequest("at most " + MAX_ITEMS + " feedback items per request");
+		}
+		String receiver = client == null ? "" : client.issuer();
+		for (int i = 0; i < items.size(); i++) {
+			Feedback item = items.get(i);
+			if (item.rule() == null || !issuedCards.issuedTo(java.util.UUID.fromString(item.card()), receiver)) {
+				log.warn("feedback on {} refused: card {} was not issued by this service to {}", id, item.card(),
+						org.lactationcds.cds.security.LogSafe.text(receiver.isEmpty() ? "(unauthenticated)" : receiver));
+				throw CdsRequestException.badRequest("feedback[" + i + "].card is not a card this service issued to you");
+			}
+		}
 		int stored = 0;
 		for (Feedback item : items) {
-			if (item.rule() == null) {
-				log.warn("feedback for card {} that names no rule of {}: stored without a rule", item.card(), id);
-			}
 			stored += store.record(id, item, clock.instant()) ? 1 : 0;
 		}
 		Map<String, Object> answer = new LinkedHashMap<>();

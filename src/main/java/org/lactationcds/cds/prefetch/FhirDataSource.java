@@ -24,4 +24,24 @@ public interface FhirDataSource {
 
 	/** Short description for logs (never a token). */
 	String describe();
+
+	/** A source that answers nothing: every fetch is unavailable (412) for {@code reason}. */
+	static FhirDataSource unavailable(String reason) {
+		return new FhirDataSource() {
+			@Override
+			public List<Resource> fetch(String query) {
+				throw new DataUnavailableException(reason);
+			}
+
+			@Override
+			public Optional<List<Resource>> remainingPages(Bundle firstPage) {
+				return Optional.empty();
+			}
+
+			@Override
+			public String describe() {
+				return "no source (" + reason + ")";
+			}
+		};
+	}
 }

@@ -39,10 +39,11 @@ public final class CdsClientAuthenticationFilter extends OncePerRequestFilter {
 		}
 		String audience = publicBaseUrl + request.getRequestURI().substring(request.getContextPath().length());
 		try {
-			String token = bearer(request).orElseThrow(() -> new UntrustedCallException("no bearer token"));
+			String token = bearer(request).orElseThrow(() -> new UntrustedCallException("token", "no bearer token"));
 			request.setAttribute(CLIENT, verifier.verify(token, audience));
 		} catch (UntrustedCallException e) {
-			log.warn("CDS call refused ({} {}): {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+			log.warn("CDS call refused ({} {}), check {} failed: {}", LogSafe.text(request.getMethod()),
+					LogSafe.text(request.getRequestURI()), e.check(), e.getMessage());
 			response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
 			response.setHeader("WWW-Authenticate", "Bearer");
 			response.setContentType("application/json");

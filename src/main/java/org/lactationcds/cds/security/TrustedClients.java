@@ -24,8 +24,9 @@ import java.util.Set;
 
 /**
  * The trusted-clients file: {@code {"clients": [{"iss": ..., "jwks": {"keys": [...]}} | "jwksUri": ..., "jku": [...],
- * "fhirServers": [...]}]}}. A jwksUri (and an allow-listed jku) is fetched on first use, cached, refreshed when a
- * JWT names an unknown key id, and rate-limited (nimbus JWKSourceBuilder).
+ * "fhirServers": [...], "localStore": false}]}}. An inline jwks is used as is; a jwksUri (and an allow-listed jku) is
+ * fetched on first use, cached, refreshed when a JWT names an unknown key id, and rate-limited (nimbus
+ * JWKSourceBuilder).
  */
 public final class TrustedClients {
 
@@ -69,7 +70,12 @@ public final class TrustedClients {
 			}
 			Set<String> fhirServers = new LinkedHashSet<>();
 			client.path("fhirServers").forEach(url -> fhirServers.add(TrustedClient.normalized(url.asText())));
-			clients.put(issuer, new TrustedClient(issuer, keys(client, where), Map.copyOf(jku), Set.copyOf(fhirServers)));
+			JsonNode localStore = client.path("localStore");
+			if (!localStore.isMissingNode() && !localStore.isBoolean()) {
+				throw new IllegalStateException(where + ".localStore must be true or false");
+			}
+			clients.put(issuer, new TrustedClient(issuer, keys(client, where), client.has("jwks"), Map.copyOf(jku),
+					Set.copyOf(fhirServers), localStore.asBoolean(false)));
 		}
 		return new TrustedClients(clients);
 	}
