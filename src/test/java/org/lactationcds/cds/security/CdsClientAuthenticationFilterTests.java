@@ -15,7 +15,7 @@ import org.springframework.mock.web.MockHttpServletResponse;
 class CdsClientAuthenticationFilterTests {
 
 	final CdsClientAuthenticationFilter filter = new CdsClientAuthenticationFilter(
-			new ClientJwtVerifier(TestClients.trusted(), List.of("RS384", "ES384"), Duration.ofSeconds(60), 100, Clock.systemUTC()),
+			TestClients.verifier(TestClients.trusted(), Clock.systemUTC()),
 			"https://cds.example.org/");
 
 	@Test

@@ -27,8 +27,7 @@ class ClientJwtVerifierTests {
 
 	static final Instant NOW = Instant.parse("2026-11-21T10:00:00Z");
 
-	final ClientJwtVerifier verifier = new ClientJwtVerifier(TestClients.trusted(), List.of("RS384", "ES384"),
-			Duration.ofSeconds(60), 1000, Clock.fixed(NOW, ZoneOffset.UTC));
+	final ClientJwtVerifier verifier = TestClients.verifier(TestClients.trusted(), Clock.fixed(NOW, ZoneOffset.UTC));
 
 	@Test
 	void validRs384TokenIsAcceptedAndNamesItsClient() {
@@ -122,12 +121,57 @@ class ClientJwtVerifierTests {
 	}
 
 	@Test
-	void tokenNamingAJkuOffTheAllowListIsRefused() {
+	void inlineKeySetIsUsedAsIsAndAJkuInTheHeaderIsNeverFetched() throws Exception {
+		// Nothing listens on port 1: any fetch would fail the call. The sandbox sends a jku with every token.
+		URI unreachable = URI.create("http://127.0.0.1:1/jwks.json");
 		String token = TestClients.withHeader(new JWSHeader.Builder(JWSAlgorithm.RS384).keyID(TestClients.RSA.getKeyID())
-						.jwkURL(URI.create("https://attacker.example/jwks.json")).type(JOSEObjectType.JWT).build(),
+						.jwkURL(unreachable).type(JOSEObjectType.JWT).build(),
 				claims(NOW).build(), TestClients.signer(TestClients.RSA));
+		RSAKey attacker = new RSAKeyGenerator(2048).keyID("attacker").generate();
+		String attackers = TestClients.withHeader(new JWSHeader.Builder(JWSAlgorithm.RS384).keyID("attacker")
+						.jwkURL(URI.create("https://attacker.example/jwks.json")).type(JOSEObjectType.JWT).build(),
+				claims(NOW).build(), TestClients.signer(attacker));
 
-		assertRefused(token, "not on the allow-list");
+		assertThat(verifier.verify(token, AUDIENCE).issuer()).isEqualTo(TestClients.ISSUER);
+		assertRefused(attackers, "rejected");
+	}
+
+	@Test
+	void replayedTokenIsRefusedByAnotherInstanceOnTheSameDatabase() {
+		TokenUseStore shared = TestClients.replays(100);
+		ClientJwtVerifier one = new ClientJwtVerifier(TestClients.trusted(), List.of("RS384"), Duration.ofSeconds(60),
+				Duration.ofMinutes(5), shared, Clock.fixed(NOW, ZoneOffset.UTC));
+		ClientJwtVerifier other = new ClientJwtVerifier(TestClients.trusted(), List.of("RS384"), Duration.ofSeconds(60),
+				Duration.ofMinutes(5), shared, Clock.fixed(NOW, ZoneOffset.UTC));
+		String token = TestClients.rs384(claims(NOW).build());
+		one.verify(token, AUDIENCE);
+
+		assertThatThrownBy(() -> other.verify(token, AUDIENCE)).hasMessageContaining("replay");
+	}
+
+	@Test
+	void tokenLivingLongerThanTheMaximumLifetimeIsRefused() {
+		String token = TestClients.rs384(claims(NOW).expirationTime(Date.from(NOW.plusSeconds(301))).build());
+		String in2100 = TestClients.rs384(claims(NOW).expirationTime(Date.from(Instant.parse("2100-01-01T00:00:00Z"))).build());
+
+		assertRefused(token, "over the 300 s allowed");
+		assertRefused(in2100, "over the 300 s allowed");
+	}
+
+	@Test
+	void refusalSaysWhichCheckFailedAndCannotForgeLogLines() {
+		String forged = TestClients.rs384(claims(NOW).issuer("https://x.example\nINFO fake line\r\u001b[31m").build());
+
+		assertThatThrownBy(() -> verifier.verify(forged, AUDIENCE))
+				.isInstanceOf(UntrustedCallException.class)
+				.satisfies(e -> {
+					assertThat(((UntrustedCallException) e).check()).isEqualTo("iss");
+					assertThat(e.getMessage()).doesNotContain("\n", "\r", "\u001b").contains("x.example?INFO fake line?");
+				});
+		String longKid = TestClients.withHeader(new JWSHeader.Builder(JWSAlgorithm.RS384).keyID("k".repeat(5000)).build(),
+				claims(NOW).build(), TestClients.signer(TestClients.RSA));
+		assertThatThrownBy(() -> verifier.verify(longKid, AUDIENCE))
+				.satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(LogSafe.MAX + 10).doesNotContain("null"));
 	}
 
 	@Test
@@ -147,7 +191,7 @@ class ClientJwtVerifierTests {
 	@Test
 	void hmacCannotBeConfigured() {
 		assertThatThrownBy(() -> new ClientJwtVerifier(TestClients.trusted(), List.of("RS384", "HS256"), Duration.ofSeconds(60),
-				10, Clock.systemUTC())).hasMessageContaining("asymmetrically");
+				Duration.ofMinutes(5), TestClients.replays(10), Clock.systemUTC())).hasMessageContaining("asymmetrically");
 	}
 
 	private void assertRefused(String token, String reason) {

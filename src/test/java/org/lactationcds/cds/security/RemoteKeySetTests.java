@@ -85,7 +85,7 @@ class RemoteKeySetTests {
 	private static ClientJwtVerifier verifier(Map<String, Object> client) throws Exception {
 		ObjectMapper json = new ObjectMapper();
 		TrustedClients clients = TrustedClients.parse(json.readTree(json.writeValueAsString(Map.of("clients", List.of(client)))));
-		return new ClientJwtVerifier(clients, List.of("RS384"), Duration.ofSeconds(60), 100, Clock.systemUTC());
+		return TestClients.verifier(clients, Clock.systemUTC());
 	}
 
 	private static String token(RSAKey key, URI jku) {

@@ -45,6 +45,21 @@ final class TestClients {
 		}
 	}
 
+	/** A replay store on a fresh in-memory H2 database (the same SQL the server runs on H2 and PostgreSQL). */
+	static TokenUseStore replays(int capacityPerIssuer) {
+		return new TokenUseStore(database(), capacityPerIssuer).createSchema();
+	}
+
+	static org.springframework.jdbc.core.JdbcTemplate database() {
+		return new org.springframework.jdbc.core.JdbcTemplate(new org.springframework.jdbc.datasource.DriverManagerDataSource(
+				"jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", ""));
+	}
+
+	static ClientJwtVerifier verifier(TrustedClients clients, java.time.Clock clock) {
+		return new ClientJwtVerifier(clients, List.of("RS384", "ES384"), java.time.Duration.ofSeconds(60),
+				java.time.Duration.ofMinutes(5), replays(100), clock);
+	}
+
 	static JWTClaimsSet.Builder claims(Instant now) {
 		return new JWTClaimsSet.Builder()
 				.issuer(ISSUER)
