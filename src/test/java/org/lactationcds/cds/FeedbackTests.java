@@ -101,6 +101,31 @@ class FeedbackTests {
 	}
 
 	@Test
+	void feedbackOnCardsThisServerDidNotIssueAnswers400AndStoresNothing() {
+		JsonNode card = cardFor("fb4", 3100, "lactation-encounter-start");
+		java.util.UUID issued = java.util.UUID.fromString(card.get("uuid").asText());
+		// same rule fingerprint and card identity, another tag: what a forger who saw one card could try
+		java.util.UUID forged = new java.util.UUID(issued.getMostSignificantBits(), issued.getLeastSignificantBits() ^ 1L);
+		JsonNode before = CdsCall.read(client.get("/cds-services/lactation-encounter-start/feedback/summary").body());
+		String item = "{\"card\": \"%s\", \"outcome\": \"overridden\", \"overrideReason\": {\"userComment\": \"x\"}, "
+				+ "\"outcomeTimestamp\": \"2026-03-05T11:%02d:00Z\"}";
+
+		HttpResponse<String> forgedOne = post("lactation-encounter-start", "{\"feedback\": [" + item.formatted(issued, 0) + ","
+				+ item.formatted(forged, 1) + "]}");
+		StringBuilder bulk = new StringBuilder("{\"feedback\": [");
+		for (int i = 0; i < 101; i++) {
+			bulk.append(i == 0 ? "" : ",").append(item.formatted(issued, i % 60).replace("11:", i < 60 ? "12:" : "13:"));
+		}
+		HttpResponse<String> tooMany = post("lactation-encounter-start", bulk.append("]}").toString());
+
+		assertThat(forgedOne.statusCode()).as(forgedOne.body()).isEqualTo(400);
+		assertThat(CdsCall.read(forgedOne.body()).get("message").asText()).contains("feedback[1]");
+		assertThat(tooMany.statusCode()).as(tooMany.body()).isEqualTo(400);
+		assertThat(CdsCall.read(client.get("/cds-services/lactation-encounter-start/feedback/summary").body()))
+				.as("nothing of either request stored").isEqualTo(before);
+	}
+
+	@Test
 	void feedbackForAnUnknownServiceAnswers404() {
 		assertThat(post("no-such-service", "{\"feedback\": []}").statusCode()).isEqualTo(404);
 	}

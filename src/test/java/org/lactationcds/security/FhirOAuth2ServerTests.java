@@ -31,6 +31,7 @@ import org.lactationcds.support.TestHttp;
 class FhirOAuth2ServerTests {
 
 	static final String ISSUER = "https://auth.example.org";
+	static final String AUDIENCE = "https://cds.example.org/fhir";
 
 	@TempDir
 	Path workingDirectory;
@@ -52,9 +53,11 @@ class FhirOAuth2ServerTests {
 		try (ServerProcess server = ServerProcess.start(workingDirectory, Map.of(
 				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_ISSUER", ISSUER,
 				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_JWK_SET_URI", "http://127.0.0.1:" + auth.getAddress().getPort() + "/jwks",
+				"LACTATION_CDS_SECURITY_FHIR_AUDIENCE", AUDIENCE,
 				"LACTATION_CDS_EXAMPLES_LOAD", "false"))) {
 			String system = token(key, "system/*.cruds", null);
-			String clinicUser = token(key, "user/Observation.rs", null);
+			String integration = token(key, "system/Observation.rs", null);
+			String user = token(key, "user/Observation.rs", null);
 			String patientA = token(key, "patient/*.rs", "oa-a");
 
 			assertThat(send(server, "GET", "/fhir/metadata", null, null).statusCode()).isEqualTo(200);
@@ -69,9 +72,11 @@ class FhirOAuth2ServerTests {
 					+ "\"subject\":{\"reference\":\"Patient/oa-b\"}}";
 			assertThat(send(server, "POST", "/fhir/Observation", system, observation).statusCode()).isEqualTo(201);
 
-			assertThat(send(server, "GET", "/fhir/Observation?patient=oa-b", clinicUser, null).statusCode()).isEqualTo(200);
-			assertThat(send(server, "POST", "/fhir/Observation", clinicUser, observation).statusCode()).as("read-only scope").isEqualTo(403);
-			assertThat(send(server, "GET", "/fhir/Patient/oa-a", clinicUser, null).statusCode()).as("other type").isEqualTo(403);
+			assertThat(send(server, "GET", "/fhir/Observation?patient=oa-b", integration, null).statusCode()).isEqualTo(200);
+			assertThat(send(server, "POST", "/fhir/Observation", integration, observation).statusCode()).as("read-only scope").isEqualTo(403);
+			assertThat(send(server, "GET", "/fhir/Patient/oa-a", integration, null).statusCode()).as("other type").isEqualTo(403);
+			assertThat(send(server, "GET", "/fhir/Observation?patient=oa-b", user, null).statusCode())
+					.as("user/ scopes: the server does not know the user's patients").isEqualTo(403);
 
 			assertThat(send(server, "GET", "/fhir/Patient/oa-a", patientA, null).statusCode()).as("own record").isEqualTo(200);
 			assertThat(send(server, "GET", "/fhir/Patient/oa-b", patientA, null).statusCode()).as("another patient").isEqualTo(403);
@@ -86,6 +91,7 @@ class FhirOAuth2ServerTests {
 		JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
 				.issuer(ISSUER)
 				.subject("client-1")
+				.audience(AUDIENCE)
 				.issueTime(Date.from(Instant.now()))
 				.expirationTime(Date.from(Instant.now().plusSeconds(300)))
 				.jwtID(UUID.randomUUID().toString())

@@ -38,14 +38,22 @@ public final class ServerProcess implements AutoCloseable {
 
 	/** Starts the server and returns once its readiness probe answers UP. */
 	public static ServerProcess start(Path workingDirectory, Map<String, String> environment) {
+		return start(workingDirectory, environment, START_TIMEOUT);
+	}
+
+	/**
+	 * As {@link #start(Path, Map)}, with a longer deadline for each of opening the port and becoming ready: HAPI
+	 * creating its whole schema in a new PostgreSQL database takes several minutes on a loaded 2-core machine.
+	 */
+	public static ServerProcess start(Path workingDirectory, Map<String, String> environment, Duration timeout) {
 		try {
 			Files.createDirectories(workingDirectory);
 			Path log = Files.createTempFile(workingDirectory, "server-", ".log");
 			ProcessBuilder builder = builder(workingDirectory, environment, log);
 			Process process = builder.start();
 			try {
-				ServerProcess server = new ServerProcess(process, log, awaitPort(builder, log));
-				server.awaitReady();
+				ServerProcess server = new ServerProcess(process, log, awaitPort(builder, log, timeout));
+				server.awaitReady(timeout);
 				return server;
 			} catch (RuntimeException notStarted) {
 				// A server that did not come up in time must not outlive the test (it would load the machine further).
@@ -143,8 +151,8 @@ public final class ServerProcess implements AutoCloseable {
 		return builder;
 	}
 
-	private static int awaitPort(ProcessBuilder builder, Path log) throws IOException {
-		Instant deadline = Instant.now().plus(START_TIMEOUT);
+	private static int awaitPort(ProcessBuilder builder, Path log, Duration timeout) throws IOException {
+		Instant deadline = Instant.now().plus(timeout);
 		while (Instant.now().isBefore(deadline)) {
 			Matcher matcher = PORT.matcher(Files.readString(log));
 			if (matcher.find()) {
@@ -156,11 +164,11 @@ public final class ServerProcess implements AutoCloseable {
 			}
 			sleep();
 		}
-		throw new IllegalStateException("server did not open a port within " + START_TIMEOUT + ":\n" + Files.readString(log));
+		throw new IllegalStateException("server did not open a port within " + timeout + ":\n" + Files.readString(log));
 	}
 
-	private void awaitReady() {
-		Instant deadline = Instant.now().plus(START_TIMEOUT);
+	private void awaitReady(Duration timeout) {
+		Instant deadline = Instant.now().plus(timeout);
 		String last = "no answer yet";
 		while (Instant.now().isBefore(deadline)) {
 			try {
@@ -178,7 +186,7 @@ public final class ServerProcess implements AutoCloseable {
 			}
 			sleep();
 		}
-		throw new IllegalStateException("server was not ready within " + START_TIMEOUT + " (last readiness answer: "
+		throw new IllegalStateException("server was not ready within " + timeout + " (last readiness answer: "
 				+ last + "):\n" + log());
 	}
 

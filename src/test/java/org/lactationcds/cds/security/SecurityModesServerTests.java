@@ -40,7 +40,7 @@ class SecurityModesServerTests {
 	void withTrustedClientsOnlyTheirFreshJwtsForTheUrlCalledGetIn() throws Exception {
 		Path clients = workingDirectory.resolve("cds-clients.json");
 		Files.writeString(clients, """
-				{"clients": [{"iss": "%s", "jwks": %s, "fhirServers": ["https://ehr.example.org/fhir"]}]}"""
+				{"clients": [{"iss": "%s", "jwks": %s, "fhirServers": ["https://ehr.example.org/fhir"], "localStore": true}]}"""
 				.formatted(TestClients.ISSUER, new JWKSet(List.of(TestClients.RSA.toPublicJWK(), TestClients.EC.toPublicJWK()))
 						.toString(true)));
 
