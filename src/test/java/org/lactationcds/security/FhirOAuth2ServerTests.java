@@ -54,7 +54,7 @@ class FhirOAuth2ServerTests {
 				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_ISSUER", ISSUER,
 				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_JWK_SET_URI", "http://127.0.0.1:" + auth.getAddress().getPort() + "/jwks",
 				"LACTATION_CDS_SECURITY_FHIR_AUDIENCE", AUDIENCE,
-				"LACTATION_CDS_EXAMPLES_LOAD", "false"))) {
+				"LACTATION_CDS_EXAMPLES_LOAD", "false"), java.time.Duration.ofMinutes(10))) {
 			String system = token(key, "system/*.cruds", null);
 			String integration = token(key, "system/Observation.rs", null);
 			String user = token(key, "user/Observation.rs", null);

@@ -46,7 +46,7 @@ class SecurityModesServerTests {
 
 		try (ServerProcess server = ServerProcess.start(workingDirectory, Map.of(
 				"LACTATION_CDS_SECURITY_CDS_CLIENTS_FILE", clients.toString(),
-				"LACTATION_CDS_PUBLIC_BASE_URL", "https://cds.example.org"))) {
+				"LACTATION_CDS_PUBLIC_BASE_URL", "https://cds.example.org"), java.time.Duration.ofMinutes(10))) {
 			String discoveryToken = TestClients.es384(TestClients.claims(Instant.now()).audience("https://cds.example.org/cds-services").build());
 			String callToken = TestClients.rs384(TestClients.claims(Instant.now()).build());
 
