@@ -61,7 +61,7 @@ public final class CdsWarmUp implements ApplicationRunner {
 		long deadline = start + limits.maxDuration().toNanos();
 		List<Resource> resources = new ArrayList<>();
 		for (Bundle example : examples) {
-			ExampleDataLoader.shiftToToday(example, clock.instant());
+			ExampleDataLoader.shiftToNow(example, clock.instant());
 			example.getEntry().forEach(entry -> resources.add(entry.getResource()));
 		}
 		BundleDataSource source = new BundleDataSource(resources);

@@ -1,12 +1,14 @@
 package org.lactationcds.demo;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -18,6 +20,7 @@ import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.Property;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.DateTimeType;
 import org.lactationcds.knowledge.KnowledgeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,11 +30,13 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 
 /**
  * Loads the demo dyads so that a new user sees cards on the first call. Each example is a transaction Bundle whose
- * {@code timestamp} is the moment its data was written for; every date in it is moved by the whole days between
- * that moment and today, so a 4-day-old infant is 4 days old whenever the server starts. Loaded with PUT by id:
+ * {@code timestamp} is the moment its data was written for; its data is moved so that moment is now, so a 4-day-old
+ * infant is 4 days old, and a fever 16 hours old, whenever the server starts. Loaded with PUT by id:
  * a restart refreshes the same demo patients, never duplicates them.
  */
 public final class ExampleDataLoader implements ApplicationRunner {
+
+	private static final String BIRTH_TIME = "http://hl7.org/fhir/StructureDefinition/patient-birthTime";
 
 	private static final Logger log = LoggerFactory.getLogger(ExampleDataLoader.class);
 
@@ -59,34 +64,50 @@ public final class ExampleDataLoader implements ApplicationRunner {
 		org.springframework.core.io.Resource[] files = examples(location);
 		for (org.springframework.core.io.Resource file : files) {
 			Bundle transaction = read(fhirContext, file);
-			long days = shiftToToday(transaction, clock.instant());
+			long days = shiftToNow(transaction, clock.instant());
 			systemDao.transaction(new SystemRequestDetails(), transaction);
 			log.info("Loaded demo data {} ({} resources, dates moved by {} days)", file.getFilename(), transaction.getEntry().size(), days);
 		}
 	}
 
-	/** Moves every date, dateTime and instant by the whole days from the Bundle's timestamp to {@code now}. */
-	public static long shiftToToday(Bundle transaction, Instant now) {
+	/**
+	 * Moves the Bundle's data so that its {@code timestamp} becomes {@code now} (to the minute, never after it). Times
+	 * move by exactly that span, so a fever written 16 hours before the timestamp is 16 hours old whatever the time
+	 * of day, and nothing lands in the future. Dates without a time move by whole calendar days; an infant's
+	 * {@code birthDate} is then re-read from its moved birthTime, so the two never disagree.
+	 *
+	 * @return the whole days moved
+	 */
+	public static long shiftToNow(Bundle transaction, Instant now) {
 		if (!transaction.hasTimestamp()) {
 			throw new KnowledgeException("a demo Bundle needs a timestamp: the moment its dates were written for");
 		}
+		Instant written = transaction.getTimestamp().toInstant();
+		long minutes = Duration.between(written, now).toMinutes();
 		long days = ChronoUnit.DAYS.between(
-				transaction.getTimestamp().toInstant().atZone(ZoneOffset.UTC).toLocalDate(),
-				now.atZone(ZoneOffset.UTC).toLocalDate());
+				written.atZone(ZoneOffset.UTC).toLocalDate(),
+				written.plus(minutes, ChronoUnit.MINUTES).atZone(ZoneOffset.UTC).toLocalDate());
 		for (Bundle.BundleEntryComponent entry : transaction.getEntry()) {
-			shift(entry.getResource(), Math.toIntExact(days));
+			shift(entry.getResource(), Math.toIntExact(minutes), Math.toIntExact(days));
 		}
 		return days;
 	}
 
 	/** Every element, extensions on primitives included (an infant's birthTime sits on birthDate). */
-	private static void shift(Base element, int days) {
-		if (element instanceof BaseDateTimeType date && date.getValue() != null) {
-			date.add(Calendar.DATE, days);
-		}
+	private static void shift(Base element, int minutes, int days) {
 		for (Property property : element.children()) {
 			for (Base value : property.getValues()) {
-				shift(value, days);
+				shift(value, minutes, days);
+			}
+		}
+		if (element instanceof BaseDateTimeType date && date.getValue() != null) {
+			if (date.getPrecision().ordinal() > TemporalPrecisionEnum.DAY.ordinal()) {
+				date.add(Calendar.MINUTE, minutes);
+			} else if (date.getPrecision() == TemporalPrecisionEnum.DAY && date.hasExtension(BIRTH_TIME)
+					&& date.getExtensionByUrl(BIRTH_TIME).getValue() instanceof DateTimeType birthTime && birthTime.hasValue()) {
+				date.setValueAsString(birthTime.getValueAsString().substring(0, 10));
+			} else {
+				date.add(Calendar.DATE, days);
 			}
 		}
 	}

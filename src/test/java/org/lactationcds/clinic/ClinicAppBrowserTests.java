@@ -54,7 +54,7 @@ class ClinicAppBrowserTests {
 				.replace("demo-md-", "brw-md-")
 				.replace("Medication\"", "Browser\""); // the names, not MedicationRequest
 		Bundle transaction = fhirContext.newJsonParser().parseResource(Bundle.class, demo);
-		ExampleDataLoader.shiftToToday(transaction, Instant.now());
+		ExampleDataLoader.shiftToNow(transaction, Instant.now());
 		transaction.getEntry().removeIf(entry -> entry.getResource().getIdElement().getIdPart().startsWith("brw-md-obs-0")
 				&& entry.getResource().getIdElement().getIdPart().compareTo("brw-md-obs-03") >= 0
 				&& entry.getResource() instanceof Observation observation
