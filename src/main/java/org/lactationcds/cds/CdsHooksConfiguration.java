@@ -26,9 +26,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.filter.CorsFilter;
 
 /** The CDS Hooks service: request parsing, data gathering, evaluation, cards, feedback and CORS. */
@@ -115,21 +112,6 @@ public class CdsHooksConfiguration {
 		return BrowserCors.registration(properties.corsAllowedOrigins(), "application/json",
 				"{\"error\":\"Forbidden\",\"message\":\"this origin is not allowed (lactation-cds.cds.cors-allowed-origins)\"}",
 				"/cds-services", "/cds-services/*");
-	}
-
-	/**
-	 * /cds-services has its own trust (CDS client JWTs, {@code cds.security}); Spring Security's OAuth2 resource
-	 * server, there for /fhir, must never see its requests: it would refuse a CDS client's bearer JWT as a token of an
-	 * unknown issuer (401, empty body).
-	 */
-	@Bean
-	@Order(Ordered.HIGHEST_PRECEDENCE)
-	public SecurityFilterChain cdsServicesSecurity(HttpSecurity http) throws Exception {
-		return http.securityMatcher("/cds-services", "/cds-services/**")
-				.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
-				.csrf(csrf -> csrf.disable())
-				.sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-				.build();
 	}
 
 	/** Inside CORS (so a browser can read the errors), outside everything else on /cds-services. */

@@ -1,7 +1,5 @@
 package org.lactationcds.fhir;
 
-import java.util.List;
-import org.lactationcds.caller.Permissions;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -9,10 +7,9 @@ import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Optional;
 import java.util.Set;
+import org.lactationcds.caller.Caller;
+import org.lactationcds.caller.Permissions;
 import org.lactationcds.security.SmartScope;
-import org.springframework.security.core.Authentication;
-import org.springframework.security.core.context.SecurityContextHolder;
-import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 
 /**
  * Refuses a caller whose token grants nothing on the request's target before the body is read: HAPI's
@@ -31,18 +28,17 @@ class ScopePreCheckInterceptor {
 		if (target.equals("metadata")) {
 			return true;
 		}
-		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-		if (!(authentication instanceof JwtAuthenticationToken token)) {
+		Caller caller = Caller.current();
+		if (!caller.authenticated()) {
 			throw new ForbiddenOperationException("A bearer token is required");
 		}
-		String patient = token.getToken().getClaimAsString("patient");
+		String patient = caller.patient();
 		boolean typeLevel = !target.isEmpty() && Character.isUpperCase(target.charAt(0));
 		Set<Character> needed = typeLevel ? needed(request.getMethod(), segments) : Set.of('c', 'r', 'u', 'd', 's');
-		List<String> scopes = SmartScopeAuthorizationInterceptor.scopes(token.getToken());
-		if (scopes.contains(Permissions.PUBLISH_KNOWLEDGE)) {
+		if (caller.has(Permissions.PUBLISH_KNOWLEDGE)) {
 			return true; // a publisher is not a SMART scope: governance and the authorization rules decide each write
 		}
-		for (String text : scopes) {
+		for (String text : caller.scopes()) {
 			Optional<SmartScope> scope = SmartScope.parse(text);
 			if (scope.isEmpty() || (scope.get().level().equals("patient") && patient == null)) {
 				continue;
