@@ -42,6 +42,7 @@ import org.lactationcds.support.ServerProcess;
 class KnowledgeGovernanceServerTests {
 
 	static final String ISSUER = "https://auth.example.org";
+	static final String AUDIENCE = "https://cds.example.org/fhir";
 	static final FhirContext FHIR = FhirContext.forR4Cached();
 	static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
 
@@ -67,6 +68,7 @@ class KnowledgeGovernanceServerTests {
 		server = ServerProcess.start(workingDirectory, Map.of(
 				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_ISSUER", ISSUER,
 				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_JWK_SET_URI", "http://127.0.0.1:" + auth.getAddress().getPort() + "/jwks",
+				"LACTATION_CDS_SECURITY_FHIR_AUDIENCE", AUDIENCE,
 				"LACTATION_CDS_EXAMPLES_LOAD", "false"));
 	}
 
@@ -185,7 +187,7 @@ class KnowledgeGovernanceServerTests {
 				.issuer(ISSUER)
 				.subject(client)
 				.claim("client_id", client)
-				.audience(server.baseUrl() + "/fhir")
+				.audience(AUDIENCE)
 				.issueTime(Date.from(Instant.now()))
 				.expirationTime(Date.from(Instant.now().plusSeconds(300)))
 				.jwtID(UUID.randomUUID().toString())

@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.lactationcds.audit.AuditTrail;
 import org.lactationcds.support.PostgresTestServer;
 import org.lactationcds.support.ServerProcess;
 
@@ -251,9 +253,9 @@ class TrustedServerTests {
 		assertThat(fhir(one, "DELETE", "/fhir/Observation/" + othersObservation, patientA, null).statusCode()).isEqualTo(403);
 		String transaction = """
 				{"resourceType": "Bundle", "type": "transaction", "entry": [
-				  {"resource": %s, "request": {"method": "POST", "url": "Observation"}},
-				  {"resource": %s, "request": {"method": "POST", "url": "Observation"}}]}"""
-				.formatted(observation("sm-a", null), observation("sm-b", "sm-a"));
+				  {"fullUrl": "urn:uuid:%s", "resource": %s, "request": {"method": "POST", "url": "Observation"}},
+				  {"fullUrl": "urn:uuid:%s", "resource": %s, "request": {"method": "POST", "url": "Observation"}}]}"""
+				.formatted(UUID.randomUUID(), observation("sm-a", null), UUID.randomUUID(), observation("sm-b", "sm-a"));
 		assertThat(fhir(one, "POST", "/fhir", patientA, transaction).statusCode()).as("transaction entry").isEqualTo(403);
 
 		for (String search : List.of("/fhir/Observation?patient=sm-a,sm-b&_summary=count", "/fhir/Observation?patient=sm-b&_count=0",
@@ -266,6 +268,70 @@ class TrustedServerTests {
 		}
 		assertThat(fhir(one, "GET", "/fhir/Observation?patient=sm-a&_summary=count", patientA, null).statusCode()).isEqualTo(200);
 		assertThat(countOf("sm-b")).as("nothing written into the other patient's record").isEqualTo(before);
+	}
+
+	@Test
+	@Order(50)
+	void knowledgePublishedOnOneInstanceRunsOnBothAndBothAuditIntoOneStore() throws Exception {
+		String name = "ScaleOut" + UUID.randomUUID().toString().substring(0, 8);
+		String cql = "library " + name + " version '1.0.0'\nusing FHIR version '4.0.1'\ncontext Patient\ndefine \"Title\": 'x'\n";
+		String library = """
+				{"resourceType": "Library", "id": "%s", "url": "http://lactation-cds.org/fhir/Library/%s", "version": "1.0.0",
+				 "name": "%s", "status": "active",
+				 "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/library-type", "code": "logic-library"}]},
+				 "content": [{"contentType": "text/cql", "data": "%s"}]}""".formatted(
+				name, name, name, Base64.getEncoder().encodeToString(cql.getBytes(StandardCharsets.UTF_8)));
+		String publisher = fhirToken("lactation-cds/knowledge.publish", null);
+
+		String before = fingerprint(knowledgeStatus(one, publisher));
+
+		HttpResponse<String> published = fhir(one, "PUT", "/fhir/Library/" + name, publisher, library);
+		assertThat(published.statusCode()).as(published.body()).isEqualTo(201);
+
+		// Each instance picks up a release from the store (about ten seconds); a loaded machine gets two minutes.
+		String onOne = awaitRelease(one, publisher, before);
+		String onTwo = awaitRelease(two, publisher, before);
+		assertThat(fingerprint(onTwo)).as("both instances run the same knowledge").isEqualTo(fingerprint(onOne));
+		assertThat(onTwo).as("the release published on the first instance, by its publisher").contains("client-1");
+
+		String callOnOne = UUID.randomUUID().toString();
+		String callOnTwo = UUID.randomUUID().toString();
+		assertThat(cds(one, SERVICE, cdsToken(SERVICE), PATIENT_VIEW.formatted(callOnOne)).statusCode()).isEqualTo(200);
+		assertThat(cds(two, SERVICE, cdsToken(SERVICE), PATIENT_VIEW.formatted(callOnTwo)).statusCode()).isEqualTo(200);
+		HttpResponse<String> trail = fhir(one, "GET", "/fhir/AuditEvent?subtype=" + AuditTrail.SUBTYPE_SYSTEM
+				+ "%7Ccds-hooks-call&_count=500", fhirToken("system/AuditEvent.rs", null), null);
+		assertThat(trail.statusCode()).as(trail.body()).isEqualTo(200);
+		assertThat(trail.body()).as("both instances' CDS calls, in the one store").contains(callOnOne).contains(callOnTwo);
+		HttpResponse<String> publishes = fhir(two, "GET", "/fhir/AuditEvent?subtype=" + AuditTrail.SUBTYPE_SYSTEM
+				+ "%7Cknowledge-publish&_count=200", fhirToken("system/AuditEvent.rs", null), null);
+		assertThat(publishes.body()).as("the publish made on the first instance, read on the second").contains("client-1");
+	}
+
+	private String knowledgeStatus(ServerProcess server, String token) throws Exception {
+		HttpResponse<String> status = fhir(server, "GET", "/fhir/$knowledge-status", token, null);
+		assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+		return status.body();
+	}
+
+	private String awaitRelease(ServerProcess server, String token, String before) throws Exception {
+		Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+		String status = knowledgeStatus(server, token);
+		while (fingerprint(status).equals(before) && Instant.now().isBefore(deadline)) {
+			Thread.sleep(1_000);
+			status = knowledgeStatus(server, token);
+		}
+		assertThat(fingerprint(status)).as("knowledge fingerprint on %s after a publish (waited 2 min)", server.baseUrl())
+				.isNotEqualTo(before);
+		return status;
+	}
+
+	private String fingerprint(String status) throws Exception {
+		for (JsonNode parameter : json.readTree(status).get("parameter")) {
+			if (parameter.get("name").asText().equals("fingerprint")) {
+				return parameter.get("valueString").asText();
+			}
+		}
+		throw new AssertionError("no fingerprint in " + status);
 	}
 
 	@Test
