@@ -3,7 +3,7 @@ package org.lactationcds.cds;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.lactationcds.cds.feedback.FeedbackController;
-import org.lactationcds.cds.prefetch.DataUnavailableException;
+import org.lactationcds.dyad.DataUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;

@@ -1,17 +1,15 @@
 package org.lactationcds.cds;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.lactationcds.cds.card.CardMapper;
 import org.lactationcds.cds.feedback.FeedbackParser;
 import org.lactationcds.cds.feedback.FeedbackStore;
-import org.lactationcds.cds.prefetch.DyadAssembler;
-import org.lactationcds.cds.prefetch.LocalFhirDataSource;
-import org.lactationcds.cds.prefetch.LocalStoreReads;
+import org.lactationcds.dyad.DyadAssembler;
+import org.lactationcds.dyad.LocalFhirDataSource;
+import org.lactationcds.dyad.LocalStoreReads;
 import org.lactationcds.cds.prefetch.PrefetchProperties;
 import org.lactationcds.cds.prefetch.PrefetchResolver;
 import org.lactationcds.demo.ExampleDataLoader;
@@ -43,12 +41,6 @@ public class CdsHooksConfiguration {
 	}
 
 	@Bean
-	public LocalFhirDataSource localFhirDataSource(
-			FhirContext fhirContext, DaoRegistry daoRegistry, MatchUrlService matchUrlService) {
-		return new LocalFhirDataSource(fhirContext, daoRegistry, matchUrlService);
-	}
-
-	@Bean
 	public FhirDataSources fhirDataSources(FhirContext fhirContext, LocalFhirDataSource store, PrefetchProperties limits,
 			ObjectProvider<LocalStoreReads> readModel) {
 		return new FhirDataSources(fhirContext, storeReads(store, readModel), limits);
@@ -67,9 +59,10 @@ public class CdsHooksConfiguration {
 			ObjectMapper json,
 			Clock clock,
 			MeterRegistry meters,
-			EvaluationBudget budget) {
-		DyadAssembler dyads = new DyadAssembler(new PrefetchResolver(parser));
-		return new CdsServiceInvoker(knowledge::current, dyads, new CardMapper(fhirContext, json), clock, meters, budget);
+			EvaluationBudget budget,
+			DyadAssembler dyads) {
+		return new CdsServiceInvoker(
+				knowledge::current, new PrefetchResolver(parser), dyads, new CardMapper(fhirContext, json), clock, meters, budget);
 	}
 
 	/** Last of the start-up runners: the knowledge is loaded (its loader runs first). */

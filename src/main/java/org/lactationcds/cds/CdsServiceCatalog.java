@@ -12,6 +12,7 @@ import org.hl7.fhir.r4.model.PlanDefinition;
 import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.TriggerDefinition;
 import org.lactationcds.cds.prefetch.PrefetchTemplate;
+import org.lactationcds.dyad.DataRequirement;
 import org.lactationcds.knowledge.KnowledgeException;
 import org.lactationcds.knowledge.KnowledgeSnapshot;
 
@@ -22,25 +23,12 @@ import org.lactationcds.knowledge.KnowledgeSnapshot;
 public final class CdsServiceCatalog {
 
 	/**
-	 * What a service asks the EHR to prefetch: the patient in context and the data the rules read (section 1.x of
-	 * clinical-rules.md). The dyad partner cannot be named in a template; the service fetches the partner itself.
+	 * What a service asks the EHR to prefetch: the dyad's data requirements (the same list {@code $apply} reads), for
+	 * the patient in context. The dyad partner cannot be named in a template; the service fetches the partner itself.
 	 */
-	static final List<PrefetchTemplate> DYAD_DATA = List.of(
-			new PrefetchTemplate("patient", "Patient/{{context.patientId}}"),
-			new PrefetchTemplate("related", "RelatedPerson?patient={{context.patientId}}"),
-			new PrefetchTemplate("obs", "Observation?patient={{context.patientId}}&_sort=-date&_count=200"),
-			new PrefetchTemplate("cond", "Condition?patient={{context.patientId}}"),
-			new PrefetchTemplate("careplans", "CarePlan?patient={{context.patientId}}&status=active"),
-			new PrefetchTemplate("meds", "MedicationRequest?patient={{context.patientId}}&status=active"),
-			new PrefetchTemplate("medstatements", "MedicationStatement?patient={{context.patientId}}&status=active"),
-			new PrefetchTemplate("procs", "Procedure?patient={{context.patientId}}"),
-			// Relactation intent may be recorded as a Goal (clinical-rules.md 5.9).
-			new PrefetchTemplate("goals", "Goal?patient={{context.patientId}}"));
+	static final List<PrefetchTemplate> DYAD_DATA = PrefetchTemplate.of(DataRequirement.DYAD);
 
-	/** Order hooks review the draft orders against the mother's findings; active medications are not re-reviewed. */
-	static final List<PrefetchTemplate> ORDER_DATA = DYAD_DATA.stream()
-			.filter(template -> !template.key().equals("meds") && !template.key().equals("medstatements"))
-			.toList();
+	static final List<PrefetchTemplate> ORDER_DATA = PrefetchTemplate.of(DataRequirement.ORDER_REVIEW);
 
 	private final String planDefinitionId;
 	/** The services of the last snapshot asked for: built once per knowledge version, not per call. */

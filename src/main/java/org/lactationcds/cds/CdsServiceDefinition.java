@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.hl7.fhir.r4.model.PlanDefinition;
 import org.lactationcds.cds.prefetch.PrefetchTemplate;
+import org.lactationcds.dyad.DataRequirement;
 
 /**
  * One CDS service of the discovery document: a hook answered with the rules of one PlanDefinition that the hook
@@ -36,6 +37,12 @@ public record CdsServiceDefinition(
 	@JsonProperty("hook")
 	public String hookId() {
 		return hook.id();
+	}
+
+	/** What is read of each dyad member: the prefetch templates as data requirements. */
+	@JsonIgnore
+	public List<DataRequirement> dataRequirements() {
+		return prefetchTemplates.stream().map(PrefetchTemplate::requirement).toList();
 	}
 
 	@JsonProperty("prefetch")

@@ -23,9 +23,10 @@ import org.hl7.fhir.r4.model.Resource;
 import org.lactationcds.cds.card.Card;
 import org.lactationcds.cds.card.CardMapper;
 import org.lactationcds.cds.card.CardUuids;
-import org.lactationcds.cds.prefetch.Dyad;
-import org.lactationcds.cds.prefetch.DyadAssembler;
-import org.lactationcds.cds.prefetch.FhirDataSource;
+import org.lactationcds.cds.prefetch.PrefetchResolver;
+import org.lactationcds.dyad.Dyad;
+import org.lactationcds.dyad.DyadAssembler;
+import org.lactationcds.dyad.FhirDataSource;
 import org.lactationcds.evaluation.EvaluationBudget;
 import org.lactationcds.evaluation.EvaluationRequest;
 import org.lactationcds.evaluation.EvaluationResult;
@@ -57,6 +58,7 @@ public final class CdsServiceInvoker {
 	private static final Pattern RULE_IN_EXPRESSION = Pattern.compile("([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+) ");
 
 	private final Supplier<KnowledgeSnapshot> knowledge;
+	private final PrefetchResolver prefetchResolver;
 	private final DyadAssembler dyadAssembler;
 	private final CardMapper cardMapper;
 	private final Clock clock;
@@ -65,6 +67,7 @@ public final class CdsServiceInvoker {
 
 	public CdsServiceInvoker(
 			Supplier<KnowledgeSnapshot> knowledge,
+			PrefetchResolver prefetchResolver,
 			DyadAssembler dyadAssembler,
 			CardMapper cardMapper,
 			Clock clock,
@@ -72,6 +75,7 @@ public final class CdsServiceInvoker {
 			EvaluationBudget budget) {
 		this.budget = budget;
 		this.knowledge = knowledge;
+		this.prefetchResolver = prefetchResolver;
 		this.dyadAssembler = dyadAssembler;
 		this.cardMapper = cardMapper;
 		this.clock = clock;
@@ -84,16 +88,19 @@ public final class CdsServiceInvoker {
 		KnowledgeSnapshot snapshot = knowledge.get();
 		PlanDefinitionEvaluator evaluator =
 				new PlanDefinitionEvaluator(snapshot.content(), snapshot.settings(), service.definitions());
-		Dyad dyad = dyadAssembler.assemble(request, service.prefetchTemplates(), source);
+		List<Resource> drafts = new ArrayList<>();
+		if (request.context().draftOrders() != null) {
+			request.context().draftOrders().getEntry().forEach(entry -> drafts.add(entry.getResource()));
+		}
+		// The dyad assembly $apply uses too: only the patient in context's own data may come from prefetch.
+		Dyad dyad = dyadAssembler.assemble(request.context().patientId(), service.dataRequirements(), source,
+				unavailable -> prefetchResolver.resolve(request, service.prefetchTemplates(), source, unavailable), drafts);
 		Bundle data = dyad.data().toBundle();
 		Map<String, PlanDefinitionActionComponent> definitions = service.actions();
 
 		Map<String, Card> byRule = new LinkedHashMap<>();
-		for (Map.Entry<String, Dyad.Role> member : dyad.members().entrySet()) {
-			if (request.hook().isOrderHook() && !member.getKey().equals(dyad.patientId())) {
-				continue;
-			}
-			String subject = "Patient/" + member.getKey();
+		for (Map.Entry<String, Dyad.Role> member : dyad.subjects(request.hook().isOrderHook()).entrySet()) {
+			String subject = member.getKey();
 			EvaluationRequest evaluation = new EvaluationRequest(
 					service.planDefinition(), subject, data, now, request.hook().id(), request.context().selections(),
 					clock.getZone());

@@ -2,8 +2,8 @@ package org.lactationcds.cds;
 
 import ca.uhn.fhir.context.FhirContext;
 import java.net.http.HttpClient;
-import org.lactationcds.cds.prefetch.FhirDataSource;
-import org.lactationcds.cds.prefetch.LocalStoreReads;
+import org.lactationcds.dyad.FhirDataSource;
+import org.lactationcds.dyad.LocalStoreReads;
 import org.lactationcds.cds.prefetch.PrefetchProperties;
 import org.lactationcds.cds.prefetch.RemoteFhirDataSource;
 

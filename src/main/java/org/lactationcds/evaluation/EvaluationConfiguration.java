@@ -1,9 +1,12 @@
 package org.lactationcds.evaluation;
 
+import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import java.time.Clock;
 import java.time.ZoneId;
+import org.lactationcds.dyad.DyadAssembler;
+import org.lactationcds.dyad.LocalFhirDataSource;
 import org.lactationcds.knowledge.KnowledgeLoader;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.beans.factory.annotation.Value;
@@ -31,10 +34,11 @@ public class EvaluationConfiguration {
 
 	/** Created here and added to the FHIR server, which the FHIR configuration builds without knowing about it. */
 	@Bean
-	public ApplyOperationProvider applyOperationProvider(
-			KnowledgeLoader knowledgeLoader, DaoRegistry daoRegistry, Clock clock, RestfulServer fhirRestfulServer) {
+	public ApplyOperationProvider applyOperationProvider(KnowledgeLoader knowledgeLoader, DaoRegistry daoRegistry,
+			LocalFhirDataSource store, DyadAssembler dyads, FhirContext fhirContext, Clock clock,
+			RestfulServer fhirRestfulServer) {
 		ApplyOperationProvider provider =
-				new ApplyOperationProvider(knowledgeLoader, new SubjectDataReader(daoRegistry), clock);
+				new ApplyOperationProvider(knowledgeLoader, daoRegistry, store, dyads, fhirContext, clock);
 		fhirRestfulServer.registerProvider(provider);
 		return provider;
 	}

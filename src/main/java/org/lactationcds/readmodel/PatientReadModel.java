@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Resource;
-import org.lactationcds.cds.prefetch.FhirDataSource;
-import org.lactationcds.cds.prefetch.LocalStoreReads;
+import org.lactationcds.dyad.FhirDataSource;
+import org.lactationcds.dyad.LocalStoreReads;
 
 /**
  * The store's reads for CDS calls, answered from parsed resources kept in memory when the patient's data version

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.lactationcds.cds.card.Card;
 import org.lactationcds.cds.card.CardMapper;
 import org.lactationcds.evaluation.EvaluationBudget;
-import org.lactationcds.cds.prefetch.DyadAssembler;
-import org.lactationcds.cds.prefetch.FhirDataSource;
+import org.lactationcds.dyad.DyadAssembler;
+import org.lactationcds.dyad.FhirDataSource;
 import org.lactationcds.cds.prefetch.PrefetchResolver;
 import org.lactationcds.knowledge.CompiledKnowledge;
 import org.lactationcds.knowledge.KnowledgeSnapshot;
@@ -37,7 +37,8 @@ class CdsServiceInvokerTests {
 		CdsRequestParser parser = new CdsRequestParser(json, FHIR);
 		CdsServiceInvoker invoker = new CdsServiceInvoker(
 				() -> knowledge,
-				new DyadAssembler(new PrefetchResolver(parser)),
+				new PrefetchResolver(parser),
+				new DyadAssembler(),
 				new CardMapper(FHIR, json),
 				Clock.fixed(Instant.parse("2026-03-05T10:00:00Z"), ZoneOffset.UTC),
 				meters,
@@ -67,7 +68,8 @@ class CdsServiceInvokerTests {
 		Duration budget = Duration.ofMillis(500);
 		CdsServiceInvoker invoker = new CdsServiceInvoker(
 				() -> knowledge,
-				new DyadAssembler(new PrefetchResolver(parser)),
+				new PrefetchResolver(parser),
+				new DyadAssembler(),
 				new CardMapper(FHIR, json),
 				Clock.fixed(Instant.parse("2026-03-05T10:00:00Z"), ZoneOffset.UTC),
 				meters,

@@ -41,8 +41,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lactationcds.cds.card.Card;
 import org.lactationcds.cds.card.CardMapper;
-import org.lactationcds.cds.prefetch.BundleDataSource;
-import org.lactationcds.cds.prefetch.DyadAssembler;
+import org.lactationcds.dyad.BundleDataSource;
+import org.lactationcds.dyad.DyadAssembler;
 import org.lactationcds.cds.prefetch.PrefetchResolver;
 import org.lactationcds.knowledge.CompiledKnowledge;
 import org.lactationcds.knowledge.KnowledgeSnapshot;
@@ -576,7 +576,8 @@ class ClinicalAmendmentsTests {
 		private List<Card> invoke(CdsCall call, String hook, Instant now, ZoneId clinicalZone) {
 			CdsServiceInvoker invoker = new CdsServiceInvoker(
 					() -> knowledge,
-					new DyadAssembler(new PrefetchResolver(parser)),
+					new PrefetchResolver(parser),
+					new DyadAssembler(),
 					new CardMapper(FHIR, JSON),
 					Clock.fixed(now, clinicalZone),
 					new SimpleMeterRegistry(),

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lactationcds.cds.card.Card;
 import org.lactationcds.cds.card.CardMapper;
-import org.lactationcds.cds.prefetch.DataUnavailableException;
-import org.lactationcds.cds.prefetch.DyadAssembler;
-import org.lactationcds.cds.prefetch.FhirDataSource;
+import org.lactationcds.dyad.DataUnavailableException;
+import org.lactationcds.dyad.DyadAssembler;
+import org.lactationcds.dyad.FhirDataSource;
 import org.lactationcds.cds.prefetch.PrefetchResolver;
 import org.lactationcds.knowledge.CompiledKnowledge;
 import org.lactationcds.knowledge.KnowledgeSnapshot;
@@ -44,7 +44,8 @@ class PartialDataTests {
 	final CdsRequestParser parser = new CdsRequestParser(json, FHIR);
 	final CdsServiceInvoker invoker = new CdsServiceInvoker(
 			() -> knowledge,
-			new DyadAssembler(new PrefetchResolver(parser)),
+			new PrefetchResolver(parser),
+			new DyadAssembler(),
 			new CardMapper(FHIR, json),
 			Clock.fixed(Instant.parse("2026-03-05T10:00:00Z"), ZoneOffset.UTC),
 			new SimpleMeterRegistry(),

@@ -20,7 +20,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.lactationcds.cds.prefetch.LocalStoreReads;
+import org.lactationcds.dyad.LocalStoreReads;
 import org.lactationcds.support.FhirTestClient;
 import org.lactationcds.support.PostgresIntegrationTest;
 import org.springframework.beans.factory.annotation.Autowired;

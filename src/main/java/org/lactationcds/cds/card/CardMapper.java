@@ -27,7 +27,7 @@ import org.hl7.fhir.r4.model.RequestGroup.RequestGroupActionComponent;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Type;
-import org.lactationcds.cds.prefetch.PatientData;
+import org.lactationcds.dyad.PatientData;
 
 /**
  * Turns an applicable action of the red-flag PlanDefinition (one rule, evaluated for one dyad member) into a CDS Hooks

@@ -9,6 +9,8 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 import org.lactationcds.cds.CdsRequest;
 import org.lactationcds.cds.CdsRequestParser;
+import org.lactationcds.dyad.DataUnavailableException;
+import org.lactationcds.dyad.FhirDataSource;
 
 /**
  * The data of the patient in context, key by key of the service's prefetch templates (CDS Hooks 2.0, "Prefetch"):
@@ -83,26 +85,5 @@ public final class PrefetchResolver {
 				resources.add(resource);
 			}
 		}
-	}
-
-	/**
-	 * A dyad partner's resources: never in prefetch (templates name the patient in context), always fetched; a key
-	 * that cannot be read is noted in {@code unavailable} and skipped.
-	 */
-	public List<Resource> fetchFor(
-			String partnerId, CdsRequest request, List<PrefetchTemplate> templates, FhirDataSource source, List<String> unavailable) {
-		List<Resource> resources = new ArrayList<>();
-		for (int i = 0; i < templates.size(); i++) {
-			PrefetchTemplate template = templates.get(i);
-			try {
-				resources.addAll(source.fetch(template.queryFor(request.context(), partnerId)));
-			} catch (DataUnavailableException e) {
-				// One refusal or timeout is enough to know: the partner's other keys are not tried (bounded call time).
-				unavailable.add("'" + template.key() + "' of Patient/" + partnerId + ": " + e.getMessage()
-						+ (i + 1 < templates.size() ? " (" + (templates.size() - i - 1) + " more of this patient's data not tried)" : ""));
-				break;
-			}
-		}
-		return resources;
 	}
 }

@@ -1,8 +1,10 @@
 package org.lactationcds.cds.prefetch;
 
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.lactationcds.cds.CdsRequest;
+import org.lactationcds.dyad.DataRequirement;
 
 /**
  * A prefetch template of the discovery document and its substitution (CDS Hooks 2.0 "Prefetch tokens"): context
@@ -11,6 +13,16 @@ import org.lactationcds.cds.CdsRequest;
 public record PrefetchTemplate(String key, String query) {
 
 	private static final Pattern TOKEN = Pattern.compile("\\{\\{([^}]+)}}");
+
+	/** The templates that publish {@code requirements} as prefetch. */
+	public static List<PrefetchTemplate> of(List<DataRequirement> requirements) {
+		return requirements.stream().map(requirement -> new PrefetchTemplate(requirement.key(), requirement.query())).toList();
+	}
+
+	/** This template as a data requirement (the partner's reads): only the patient token may be in it. */
+	public DataRequirement requirement() {
+		return new DataRequirement(key, query);
+	}
 
 	/** The query for a patient: every token filled from the context, the patient id replaced by {@code patientId}. */
 	public String queryFor(CdsRequest.Context context, String patientId) {

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeoutException;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
+import org.lactationcds.dyad.DataUnavailableException;
+import org.lactationcds.dyad.FhirDataSource;
 import org.lactationcds.security.InputCheck;
 
 /**

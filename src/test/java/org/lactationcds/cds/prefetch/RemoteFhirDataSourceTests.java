@@ -21,6 +21,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.lactationcds.dyad.DataUnavailableException;
 
 /** Fetching from an EHR's FHIR server: bearer token, paging, and the bounds that keep a bad server harmless. */
 class RemoteFhirDataSourceTests {

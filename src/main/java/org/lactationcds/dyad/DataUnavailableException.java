@@ -1,4 +1,4 @@
-package org.lactationcds.cds.prefetch;
+package org.lactationcds.dyad;
 
 /** Data the rules need could be neither taken from prefetch nor fetched: CDS Hooks answers 412. */
 public class DataUnavailableException extends RuntimeException {

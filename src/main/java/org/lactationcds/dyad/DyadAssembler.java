@@ -1,4 +1,4 @@
-package org.lactationcds.cds.prefetch;
+package org.lactationcds.dyad;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,30 +12,48 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.RelatedPerson;
 import org.hl7.fhir.r4.model.Resource;
-import org.lactationcds.cds.CdsRequest;
 
 /**
  * Gathers the dyad of clinical-rules.md section 0.2 around the patient in context: an infant is the patient of a
  * RelatedPerson with relationship v3-RoleCode MTH, and the mother's Patient.link.other points at that RelatedPerson.
- * The partner's data comes from the same source as any missing prefetch, with the same queries. What cannot be read
- * (a link, the partner, one of their keys) is listed in {@link Dyad#unavailable()}: the patient in context is evaluated
- * with what was obtained, never refused for the partner's sake.
+ * Every member's data is read by the same {@link DataRequirement}s from one source (the patient in context's may come
+ * from elsewhere first: CDS prefetch). What cannot be read (a link, the partner, one of their keys) is listed in
+ * {@link Dyad#unavailable()}: the patient in context is evaluated with what was obtained, never refused for the
+ * partner's sake.
  */
 public final class DyadAssembler {
 
 	private static final String ROLE_CODES = "http://terminology.hl7.org/CodeSystem/v3-RoleCode";
 
-	private final PrefetchResolver prefetchResolver;
+	/** The patient in context's own data, from wherever the caller has it; what could not be read goes to the list. */
+	@FunctionalInterface
+	public interface PatientInContextData {
 
-	public DyadAssembler(PrefetchResolver prefetchResolver) {
-		this.prefetchResolver = prefetchResolver;
+		/** @throws DataUnavailableException when the Patient itself cannot be had */
+		List<Resource> read(List<String> unavailable);
 	}
 
-	public Dyad assemble(CdsRequest request, List<PrefetchTemplate> templates, FhirDataSource source) {
-		String patientId = request.context().patientId();
+	/** Everyone's data read from {@code source}; throws {@link DataUnavailableException} when the Patient is not there. */
+	public Dyad assemble(String patientId, List<DataRequirement> requirements, FhirDataSource source) {
+		return assemble(patientId, requirements, source, unavailable -> {
+			List<Resource> resources = read(patientId, requirements, source, unavailable, false);
+			if (resources.stream().noneMatch(resource -> resource instanceof Patient
+					&& patientId.equals(resource.getIdElement().getIdPart()))) {
+				throw new DataUnavailableException("Patient/" + patientId + " is not found at " + source.describe());
+			}
+			return resources;
+		}, List.of());
+	}
+
+	/**
+	 * The dyad with the patient in context's data from {@code own}, the partners' read from {@code source}, and
+	 * {@code drafts} (an order hook's draft orders) added after everyone's data.
+	 */
+	public Dyad assemble(String patientId, List<DataRequirement> requirements, FhirDataSource source,
+			PatientInContextData own, List<Resource> drafts) {
 		PatientData data = new PatientData();
 		List<String> unavailable = new ArrayList<>();
-		data.addAll(prefetchResolver.resolve(request, templates, source, unavailable));
+		data.addAll(own.read(unavailable));
 
 		Map<String, Dyad.Role> members = new LinkedHashMap<>();
 		List<String> mothers = new ArrayList<>();
@@ -72,18 +90,40 @@ public final class DyadAssembler {
 		}
 		for (String partner : List.copyOf(members.keySet())) {
 			if (!partner.equals(patientId)) {
-				data.addAll(prefetchResolver.fetchFor(partner, request, templates, source, unavailable));
+				data.addAll(read(partner, requirements, source, unavailable, true));
 				if (data.get("Patient/" + partner).isEmpty()) {
 					// Without the partner's Patient its rules cannot run; the patient in context still is evaluated.
 					members.remove(partner);
 				}
 			}
 		}
-		if (request.context().draftOrders() != null) {
-			request.context().draftOrders().getEntry().forEach(entry -> data.add(entry.getResource()));
-		}
+		data.addAll(drafts);
 		addReferencedMedications(data, source, unavailable);
 		return new Dyad(patientId, members, data, unavailable);
+	}
+
+	/**
+	 * A member's resources, requirement by requirement; one that cannot be read is noted in {@code unavailable}. For a
+	 * partner ({@code stopAtFirstFailure}) one refusal or timeout is enough to know: the other keys are not tried
+	 * (bounded call time).
+	 */
+	private static List<Resource> read(String patientId, List<DataRequirement> requirements, FhirDataSource source,
+			List<String> unavailable, boolean stopAtFirstFailure) {
+		List<Resource> resources = new ArrayList<>();
+		for (int i = 0; i < requirements.size(); i++) {
+			DataRequirement requirement = requirements.get(i);
+			try {
+				resources.addAll(source.fetch(requirement.forPatient(patientId)));
+			} catch (DataUnavailableException e) {
+				int left = requirements.size() - i - 1;
+				unavailable.add("'" + requirement.key() + "' of Patient/" + patientId + ": " + e.getMessage()
+						+ (stopAtFirstFailure && left > 0 ? " (" + left + " more of this patient's data not tried)" : ""));
+				if (stopAtFirstFailure) {
+					break;
+				}
+			}
+		}
+		return resources;
 	}
 
 	private static List<Resource> fetchOrNote(FhirDataSource source, String query, String what, List<String> unavailable) {

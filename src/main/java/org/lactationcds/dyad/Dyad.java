@@ -1,5 +1,6 @@
-package org.lactationcds.cds.prefetch;
+package org.lactationcds.dyad;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +16,21 @@ public record Dyad(String patientId, Map<String, Role> members, PatientData data
 
 	public Dyad {
 		unavailable = List.copyOf(unavailable);
+	}
+
+	/**
+	 * The subjects the rules are applied for, {@code Patient/<id>} to role, the patient in context first: every member
+	 * (clinical-rules.md 5.4: a call on one twin evaluates that twin and the mother, never the other twin), or only the
+	 * patient in context when {@code patientInContextOnly} (order review).
+	 */
+	public Map<String, Role> subjects(boolean patientInContextOnly) {
+		Map<String, Role> subjects = new LinkedHashMap<>();
+		members.forEach((id, role) -> {
+			if (!patientInContextOnly || id.equals(patientId)) {
+				subjects.put("Patient/" + id, role);
+			}
+		});
+		return subjects;
 	}
 
 	public enum Role {

@@ -1,4 +1,4 @@
-package org.lactationcds.cds.prefetch;
+package org.lactationcds.dyad;
 
 /**
  * The store's reads for one CDS call. A call takes its own view so that an implementation may remember what it

@@ -1,4 +1,4 @@
-package org.lactationcds.cds.prefetch;
+package org.lactationcds.dyad;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
