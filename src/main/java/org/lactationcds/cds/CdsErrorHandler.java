@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.lactationcds.cds.feedback.FeedbackController;
 import org.lactationcds.dyad.DataUnavailableException;
+import org.lactationcds.knowledge.KnowledgeNotLoadedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -32,6 +33,13 @@ public class CdsErrorHandler {
 	public ResponseEntity<Map<String, Object>> dataUnavailable(DataUnavailableException e) {
 		log.warn("412: {}", e.getMessage());
 		return error(HttpStatus.PRECONDITION_FAILED, "required data could not be obtained: " + e.getMessage());
+	}
+
+	/** Called while the server starts (before readiness): the EHR may retry; nothing is wrong with its request. */
+	@ExceptionHandler(KnowledgeNotLoadedException.class)
+	public ResponseEntity<Map<String, Object>> starting(KnowledgeNotLoadedException e) {
+		ResponseEntity<Map<String, Object>> answer = error(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+		return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders()).header("Retry-After", "10").body(answer.getBody());
 	}
 
 	@ExceptionHandler(HttpMediaTypeNotSupportedException.class)

@@ -107,11 +107,11 @@ public class KnowledgeLoader implements ApplicationRunner, DisposableBean {
 		return snapshot;
 	}
 
-	/** The knowledge evaluations run on. */
+	/** The knowledge evaluations run on; {@link KnowledgeNotLoadedException} while the server is starting. */
 	public KnowledgeSnapshot current() {
 		KnowledgeSnapshot snapshot = current.get();
 		if (snapshot == null) {
-			throw new IllegalStateException("The knowledge is not loaded yet");
+			throw new KnowledgeNotLoadedException();
 		}
 		return snapshot;
 	}
