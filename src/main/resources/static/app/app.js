@@ -11,8 +11,9 @@ const LactationApp = (() => {
   const MOTHER = 'http://terminology.hl7.org/CodeSystem/v3-RoleCode|MTH';
   const BIRTH_TIME = 'http://hl7.org/fhir/StructureDefinition/patient-birthTime';
   const TIMEOUT_MS = 60000; // a loaded server may take a while; never wait forever
-  // The loss lines drawn on the chart: the thresholds of rule RF-INFANT-WEIGHT-LOSS (clinical-rules.md section 1).
-  const LOSS_LINES = [7, 10];
+  // The loss lines drawn on the chart are the thresholds of rule RF-INFANT-WEIGHT-LOSS as the server's knowledge has
+  // them (its CQL parameters), never numbers written here.
+  const THRESHOLDS = new URL('api/weight-loss-thresholds', location.href).href;
   // UCUM weight units to grams, as LactationCommon.cql converts them.
   const GRAMS = { g: 1, kg: 1000, '[lb_av]': 453.59237, '[oz_av]': 28.349523125 };
 
@@ -247,12 +248,13 @@ const LactationApp = (() => {
     el('visit-link').href = `visit.html?${dyadQuery(mother, infant)}`;
     cards(mother);
     try {
-      const [m, i, weights, temperatures] = await Promise.all([
+      const [m, i, weights, temperatures, thresholds] = await Promise.all([
         fhir(`Patient/${encodeURIComponent(mother)}`), fhir(`Patient/${encodeURIComponent(infant)}`),
         fhir(`Observation?subject=Patient/${encodeURIComponent(infant)}&code=http://loinc.org|29463-7,http://loinc.org|3141-9,http://loinc.org|8339-4&_count=500`),
-        fhir(`Observation?subject=Patient/${encodeURIComponent(mother)}&code=http://loinc.org|8310-5&_count=500`)]);
+        fhir(`Observation?subject=Patient/${encodeURIComponent(mother)}&code=http://loinc.org|8310-5&_count=500`),
+        request(THRESHOLDS).catch(e => ({ error: e.message }))]);
       text(el('dyad-title'), `${nameOf(m)} and ${nameOf(i)} (born ${i.birthDate})`);
-      weightChart(i, resources(weights, 'Observation').filter(valid));
+      weightChart(i, resources(weights, 'Observation').filter(valid), thresholds);
       temperatureTable(resources(temperatures, 'Observation').filter(valid));
     } catch (e) {
       const summary = el('weight-summary');
@@ -261,7 +263,14 @@ const LactationApp = (() => {
     }
   }
 
-  function weightChart(infant, observations) {
+  /** The chart's loss lines: [{ percent, critical }] from the server's thresholds, or none when it could not say. */
+  function lossLines(thresholds) {
+    if (!thresholds || thresholds.error) return [];
+    return [{ percent: thresholds.warningPercent, critical: false }, { percent: thresholds.criticalPercent, critical: true }]
+      .filter(line => Number.isFinite(line.percent));
+  }
+
+  function weightChart(infant, observations, thresholds) {
     const birth = birthOf(infant);
     const day = o => (effective(o) - birth) / 86400000;
     const isBirthWeight = o => o.code.coding.some(c => c.code === '8339-4');
@@ -296,9 +305,12 @@ const LactationApp = (() => {
     const datasets = [{ label: 'Weight (g)', data: points, borderColor: '#26547c', backgroundColor: '#26547c', tension: 0 }];
     if (birthWeight) {
       datasets.push(line(`Birth weight ${birthWeight} g`, birthWeight, '#2e7d32', []));
-      for (const percent of LOSS_LINES) {
+      for (const { percent, critical } of lossLines(thresholds)) {
         datasets.push(line(`${percent} % loss (${Math.round(birthWeight * (100 - percent) / 100)} g)`,
-          birthWeight * (100 - percent) / 100, percent >= 10 ? '#c62828' : '#ef8f00', [6, 4]));
+          birthWeight * (100 - percent) / 100, critical ? '#c62828' : '#ef8f00', [6, 4]));
+      }
+      if (thresholds && thresholds.error) {
+        summary.append(' The loss lines are not shown: the thresholds could not be read (' + thresholds.error + ').');
       }
     }
     if (regained) {
@@ -310,6 +322,7 @@ const LactationApp = (() => {
         scales: { x: { type: 'linear', min: 0, max: maxDay, title: { display: true, text: 'Day of life' } },
                   y: { title: { display: true, text: 'grams' } } } } });
     el('weight-chart').dataset.points = String(points.length);
+    el('weight-chart').dataset.lossLines = lossLines(thresholds).map(l => l.percent).join(',');
   }
 
   function temperatureTable(observations) {
