@@ -73,7 +73,11 @@ const LactationApp = (() => {
     if (name) query.set('name', name);
     if (birthdate) query.set('birthdate', birthdate);
     query.set('_count', '100');
-    const found = resources(await fhir(`Patient?${query}`), 'Patient');
+    return dyadsOfPatients(resources(await fhir(`Patient?${query}`), 'Patient'));
+  }
+
+  /** The dyads the patients are in, as mother (Patient.link to her RelatedPerson) or as infant. */
+  async function dyadsOfPatients(found) {
     if (!found.length) return [];
     const links = found.flatMap(p => (p.link || []).map(l => idOf(l.other.reference)));
     const bundles = [await fhir(`RelatedPerson?patient=${found.map(p => 'Patient/' + p.id).join(',')}${DYAD_INCLUDES}`)];
@@ -242,9 +246,37 @@ const LactationApp = (() => {
   const grams = o => { const q = o.valueQuantity || {}; return q.system === 'http://unitsofmeasure.org' && GRAMS[q.code] ? Math.round(q.value * GRAMS[q.code]) : null; };
   const valid = o => ['final', 'amended', 'corrected'].includes(o.status);
 
+  /**
+   * The dyad to show: mother and infant from the page's address, or the dyad of one patient (a card's link names only
+   * the patient in the EHR's context: ?patient=id). A mother of twins sees the first infant with links to the others.
+   */
+  async function dyadToShow() {
+    const patient = params().get('patient');
+    if (!patient || (params().get('mother') && params().get('infant'))) {
+      return { mother: params().get('mother'), infant: params().get('infant') };
+    }
+    const dyads = await dyadsOfPatients([await fhir(`Patient/${encodeURIComponent(patient)}`)]);
+    if (!dyads.length) throw new Error(`Patient/${patient} is not linked to a mother or baby on record`);
+    const others = el('other-dyads');
+    for (const other of dyads.slice(1)) {
+      const link = text(document.createElement('a'), `Also: ${nameOf(other.mother)} and ${nameOf(other.infant)}`);
+      link.href = `dyad.html?${dyadQuery(other.mother.id, other.infant.id)}`;
+      others.append(link, ' ');
+    }
+    return { mother: dyads[0].mother.id, infant: dyads[0].infant.id };
+  }
+
   async function dyadPage() {
-    const mother = params().get('mother');
-    const infant = params().get('infant');
+    let mother, infant;
+    try {
+      ({ mother, infant } = await dyadToShow());
+    } catch (e) {
+      const summary = el('weight-summary');
+      summary.className = 'error';
+      text(summary, 'Cannot find the dyad: ' + e.message);
+      text(el('cards-status'), '');
+      return;
+    }
     el('visit-link').href = `visit.html?${dyadQuery(mother, infant)}`;
     cards(mother);
     try {
