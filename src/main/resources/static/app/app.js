@@ -11,8 +11,9 @@ const LactationApp = (() => {
   const MOTHER = 'http://terminology.hl7.org/CodeSystem/v3-RoleCode|MTH';
   const BIRTH_TIME = 'http://hl7.org/fhir/StructureDefinition/patient-birthTime';
   const TIMEOUT_MS = 60000; // a loaded server may take a while; never wait forever
-  // The loss lines drawn on the chart: the thresholds of rule RF-INFANT-WEIGHT-LOSS (clinical-rules.md section 1).
-  const LOSS_LINES = [7, 10];
+  // The loss lines drawn on the chart are the thresholds of rule RF-INFANT-WEIGHT-LOSS as the server's knowledge has
+  // them (its CQL parameters), never numbers written here.
+  const THRESHOLDS = new URL('api/weight-loss-thresholds', location.href).href;
   // UCUM weight units to grams, as LactationCommon.cql converts them.
   const GRAMS = { g: 1, kg: 1000, '[lb_av]': 453.59237, '[oz_av]': 28.349523125 };
 
@@ -72,7 +73,11 @@ const LactationApp = (() => {
     if (name) query.set('name', name);
     if (birthdate) query.set('birthdate', birthdate);
     query.set('_count', '100');
-    const found = resources(await fhir(`Patient?${query}`), 'Patient');
+    return dyadsOfPatients(resources(await fhir(`Patient?${query}`), 'Patient'));
+  }
+
+  /** The dyads the patients are in, as mother (Patient.link to her RelatedPerson) or as infant. */
+  async function dyadsOfPatients(found) {
     if (!found.length) return [];
     const links = found.flatMap(p => (p.link || []).map(l => idOf(l.other.reference)));
     const bundles = [await fhir(`RelatedPerson?patient=${found.map(p => 'Patient/' + p.id).join(',')}${DYAD_INCLUDES}`)];
@@ -241,18 +246,47 @@ const LactationApp = (() => {
   const grams = o => { const q = o.valueQuantity || {}; return q.system === 'http://unitsofmeasure.org' && GRAMS[q.code] ? Math.round(q.value * GRAMS[q.code]) : null; };
   const valid = o => ['final', 'amended', 'corrected'].includes(o.status);
 
+  /**
+   * The dyad to show: mother and infant from the page's address, or the dyad of one patient (a card's link names only
+   * the patient in the EHR's context: ?patient=id). A mother of twins sees the first infant with links to the others.
+   */
+  async function dyadToShow() {
+    const patient = params().get('patient');
+    if (!patient || (params().get('mother') && params().get('infant'))) {
+      return { mother: params().get('mother'), infant: params().get('infant') };
+    }
+    const dyads = await dyadsOfPatients([await fhir(`Patient/${encodeURIComponent(patient)}`)]);
+    if (!dyads.length) throw new Error(`Patient/${patient} is not linked to a mother or baby on record`);
+    const others = el('other-dyads');
+    for (const other of dyads.slice(1)) {
+      const link = text(document.createElement('a'), `Also: ${nameOf(other.mother)} and ${nameOf(other.infant)}`);
+      link.href = `dyad.html?${dyadQuery(other.mother.id, other.infant.id)}`;
+      others.append(link, ' ');
+    }
+    return { mother: dyads[0].mother.id, infant: dyads[0].infant.id };
+  }
+
   async function dyadPage() {
-    const mother = params().get('mother');
-    const infant = params().get('infant');
+    let mother, infant;
+    try {
+      ({ mother, infant } = await dyadToShow());
+    } catch (e) {
+      const summary = el('weight-summary');
+      summary.className = 'error';
+      text(summary, 'Cannot find the dyad: ' + e.message);
+      text(el('cards-status'), '');
+      return;
+    }
     el('visit-link').href = `visit.html?${dyadQuery(mother, infant)}`;
     cards(mother);
     try {
-      const [m, i, weights, temperatures] = await Promise.all([
+      const [m, i, weights, temperatures, thresholds] = await Promise.all([
         fhir(`Patient/${encodeURIComponent(mother)}`), fhir(`Patient/${encodeURIComponent(infant)}`),
         fhir(`Observation?subject=Patient/${encodeURIComponent(infant)}&code=http://loinc.org|29463-7,http://loinc.org|3141-9,http://loinc.org|8339-4&_count=500`),
-        fhir(`Observation?subject=Patient/${encodeURIComponent(mother)}&code=http://loinc.org|8310-5&_count=500`)]);
+        fhir(`Observation?subject=Patient/${encodeURIComponent(mother)}&code=http://loinc.org|8310-5&_count=500`),
+        request(THRESHOLDS).catch(e => ({ error: e.message }))]);
       text(el('dyad-title'), `${nameOf(m)} and ${nameOf(i)} (born ${i.birthDate})`);
-      weightChart(i, resources(weights, 'Observation').filter(valid));
+      weightChart(i, resources(weights, 'Observation').filter(valid), thresholds);
       temperatureTable(resources(temperatures, 'Observation').filter(valid));
     } catch (e) {
       const summary = el('weight-summary');
@@ -261,7 +295,14 @@ const LactationApp = (() => {
     }
   }
 
-  function weightChart(infant, observations) {
+  /** The chart's loss lines: [{ percent, critical }] from the server's thresholds, or none when it could not say. */
+  function lossLines(thresholds) {
+    if (!thresholds || thresholds.error) return [];
+    return [{ percent: thresholds.warningPercent, critical: false }, { percent: thresholds.criticalPercent, critical: true }]
+      .filter(line => Number.isFinite(line.percent));
+  }
+
+  function weightChart(infant, observations, thresholds) {
     const birth = birthOf(infant);
     const day = o => (effective(o) - birth) / 86400000;
     const isBirthWeight = o => o.code.coding.some(c => c.code === '8339-4');
@@ -296,9 +337,12 @@ const LactationApp = (() => {
     const datasets = [{ label: 'Weight (g)', data: points, borderColor: '#26547c', backgroundColor: '#26547c', tension: 0 }];
     if (birthWeight) {
       datasets.push(line(`Birth weight ${birthWeight} g`, birthWeight, '#2e7d32', []));
-      for (const percent of LOSS_LINES) {
+      for (const { percent, critical } of lossLines(thresholds)) {
         datasets.push(line(`${percent} % loss (${Math.round(birthWeight * (100 - percent) / 100)} g)`,
-          birthWeight * (100 - percent) / 100, percent >= 10 ? '#c62828' : '#ef8f00', [6, 4]));
+          birthWeight * (100 - percent) / 100, critical ? '#c62828' : '#ef8f00', [6, 4]));
+      }
+      if (thresholds && thresholds.error) {
+        summary.append(' The loss lines are not shown: the thresholds could not be read (' + thresholds.error + ').');
       }
     }
     if (regained) {
@@ -310,6 +354,7 @@ const LactationApp = (() => {
         scales: { x: { type: 'linear', min: 0, max: maxDay, title: { display: true, text: 'Day of life' } },
                   y: { title: { display: true, text: 'grams' } } } } });
     el('weight-chart').dataset.points = String(points.length);
+    el('weight-chart').dataset.lossLines = lossLines(thresholds).map(l => l.percent).join(',');
   }
 
   function temperatureTable(observations) {

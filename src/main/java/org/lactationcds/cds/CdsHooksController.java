@@ -2,9 +2,12 @@ package org.lactationcds.cds;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.lactationcds.audit.AuditTrail;
 import org.lactationcds.cds.card.Card;
+import org.lactationcds.cds.card.DyadViewLink;
 import org.lactationcds.cds.security.CdsClientAuthenticationFilter;
 import org.lactationcds.cds.security.IssuedCards;
 import org.lactationcds.cds.security.TrustedClient;
@@ -20,6 +23,7 @@ import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /** CDS Hooks 2.0: discovery and the service calls. */
 @RestController
@@ -35,6 +39,7 @@ public class CdsHooksController {
 	private final FhirDataSources dataSources;
 	private final AuditTrail audit;
 	private final IssuedCards issuedCards;
+	private final DyadViewLink dyadViewLink;
 
 	public CdsHooksController(
 			KnowledgeLoader knowledge,
@@ -43,7 +48,9 @@ public class CdsHooksController {
 			CdsServiceInvoker invoker,
 			FhirDataSources dataSources,
 			AuditTrail audit,
-			IssuedCards issuedCards) {
+			IssuedCards issuedCards,
+			DyadViewLink dyadViewLink) {
+		this.dyadViewLink = dyadViewLink;
 		this.audit = audit;
 		this.issuedCards = issuedCards;
 		this.knowledge = knowledge;
@@ -80,14 +87,26 @@ public class CdsHooksController {
 				cards.stream().map(card -> new AuditTrail.ReturnedCard(card.rule(), card.indicator())).toList());
 		log.info("{} hookInstance={} cards={}", service.id(), request.hookInstance(), cards.size());
 		String receiver = client == null ? "" : client.issuer();
-		return Map.of("cards", cards.stream().map(card -> tagged(card, receiver)).toList());
+		// patient-view cards lead to the clinic app's view of the patient's dyad, after the cards' own source links.
+		Optional<Card.Link> dyadView = service.hook() == Hook.PATIENT_VIEW
+				? Optional.of(dyadViewLink.forPatient(request.context().patientId(),
+						ServletUriComponentsBuilder.fromCurrentContextPath().build().toUriString()))
+				: Optional.empty();
+		return Map.of("cards", cards.stream().map(card -> tagged(card, receiver, dyadView)).toList());
 	}
 
-	/** The card with a uuid that proves, when feedback comes, that we issued it to this client. */
-	private Card tagged(Card card, String receiver) {
+	/**
+	 * The card with a uuid that proves, when feedback comes, that we issued it to this client, and the link to the
+	 * dyad view when there is one.
+	 */
+	private Card tagged(Card card, String receiver, Optional<Card.Link> dyadView) {
+		List<Card.Link> links = card.links() == null ? List.of() : card.links();
+		if (dyadView.isPresent()) {
+			links = Stream.concat(links.stream(), dyadView.stream()).toList();
+		}
 		return new Card(issuedCards.tag(UUID.fromString(card.uuid()), receiver).toString(), card.summary(), card.detail(),
 				card.indicator(), card.source(), card.suggestions(), card.selectionBehavior(), card.overrideReasons(),
-				card.links());
+				links);
 	}
 
 	CdsServiceDefinition service(String id, KnowledgeSnapshot snapshot) {

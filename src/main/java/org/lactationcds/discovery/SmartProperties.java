@@ -24,6 +24,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     {@code context-standalone-patient}, {@code sso-openid-connect}); this server adds the permission capabilities
  *     it enforces itself
  * @param scopesSupported the scopes a client may ask for
+ * @param appLaunchUrl the clinic app's SMART launch URL as registered with the EHR; with an authorization endpoint,
+ *     patient-view cards link to the dyad view as a {@code smart} link to it (else as an {@code absolute} link to
+ *     {@code /app/dyad.html} on this server)
  */
 @ConfigurationProperties("lactation-cds.smart")
 public record SmartProperties(
@@ -39,7 +42,14 @@ public record SmartProperties(
 		@DefaultValue({}) List<String> capabilities,
 		@DefaultValue({"patient/*.rs", "patient/*.cruds", "user/*.rs", "user/*.cruds", "system/*.rs", "system/*.cruds",
 				"patient/*.read", "user/*.read", "system/*.read", "patient/*.write", "user/*.write", "system/*.write"})
-		List<String> scopesSupported) {
+		List<String> scopesSupported,
+		String appLaunchUrl) {
+
+	/** SMART app launch of the clinic app: its launch URL and the authorization endpoint it sends the user to. */
+	public boolean appLaunchConfigured() {
+		return appLaunchUrl != null && !appLaunchUrl.isBlank()
+				&& authorizationEndpoint != null && !authorizationEndpoint.isBlank();
+	}
 
 	public boolean tokenEndpointConfigured() {
 		return tokenEndpoint != null && !tokenEndpoint.isBlank();

@@ -138,6 +138,40 @@ class CdsHooksServiceTests {
 			assertThat(referral.at("/resource").has("id")).isFalse();
 		}
 
+		/**
+		 * As the EHR receives it, a patient-view card links to the clinic app's dyad view of the patient in context
+		 * (only the id in the URL) after its guideline links; no SMART launch is configured here, so the link is absolute.
+		 */
+		@Test
+		void patientViewCardLinksToTheDyadViewAfterItsSourceLinks() {
+			Dyad dyad = storeDyad("pv4", 3100);
+
+			JsonNode card = onlyCard(CdsCall.of("patient-view", dyad.mother()).send(client, "lactation-patient-view"));
+
+			JsonNode links = card.get("links");
+			assertThat(links.size()).as("the guideline links and the dyad view: %s", links).isGreaterThanOrEqualTo(2);
+			JsonNode dyadView = links.get(links.size() - 1);
+			assertThat(dyadView.get("type").asText()).isEqualTo("absolute");
+			assertThat(dyadView.get("url").asText()).isEqualTo(client.baseUrl() + "/app/dyad.html?patient=" + dyad.mother());
+			assertThat(dyadView.get("label").asText()).contains("dyad view");
+			assertThat(dyadView.has("appContext")).isFalse();
+			for (int i = 0; i < links.size() - 1; i++) {
+				assertThat(links.get(i).get("url").asText()).as("a guideline link").startsWith("http").doesNotContain("/app/");
+			}
+			assertThat(card.at("/source/url").asText()).startsWith("http");
+		}
+
+		@Test
+		void onlyPatientViewCardsLinkToTheDyadView() {
+			Dyad dyad = storeDyad("pv5", 3100);
+
+			JsonNode card = onlyCard(CdsCall.of("encounter-discharge", dyad.infant()).send(client, "lactation-encounter-discharge"));
+
+			for (JsonNode link : card.path("links")) {
+				assertThat(link.get("url").asText()).doesNotContain("/app/dyad.html");
+			}
+		}
+
 		@Test
 		void warningLossOffersNoSameDayPaediatricReview() {
 			Dyad dyad = storeDyad("pv2", 3250);

@@ -38,8 +38,17 @@ public record Card(
 	@JsonInclude(JsonInclude.Include.NON_EMPTY)
 	public record Action(String type, String description, JsonNode resource, String resourceId) {}
 
+	/**
+	 * A CDS Hooks link: {@code absolute} (a page to open) or {@code smart} (an app's launch URL, with
+	 * {@code appContext} passed through the launch to the app).
+	 */
 	@JsonInclude(JsonInclude.Include.NON_EMPTY)
-	public record Link(String label, String url, String type) {}
+	public record Link(String label, String url, String type, String appContext) {
+
+		public Link(String label, String url, String type) {
+			this(label, url, type, null);
+		}
+	}
 
 	/** indicator order: critical before warning before info. */
 	public int severity() {
