@@ -20,7 +20,7 @@ class StartingServerTests {
 
 	final KnowledgeLoader knowledge = mock(KnowledgeLoader.class);
 	final MockMvc mvc = MockMvcBuilders
-			.standaloneSetup(new CdsHooksController(knowledge, null, null, null, null, null, null))
+			.standaloneSetup(new CdsHooksController(knowledge, null, null, null, null, null, null, null))
 			.setControllerAdvice(new CdsErrorHandler())
 			.build();
 
