@@ -24,6 +24,8 @@ public record DataRequirement(String key, String query) {
 			new DataRequirement("meds", "MedicationRequest?patient=" + PATIENT + "&status=active"),
 			new DataRequirement("medstatements", "MedicationStatement?patient=" + PATIENT + "&status=active"),
 			new DataRequirement("procs", "Procedure?patient=" + PATIENT),
+			// A referral on record means a referral suggestion is not offered again (clinical-rules.md 5.13).
+			new DataRequirement("referrals", "ServiceRequest?patient=" + PATIENT + "&status=active,completed"),
 			// Relactation intent may be recorded as a Goal (clinical-rules.md 5.9).
 			new DataRequirement("goals", "Goal?patient=" + PATIENT));
 

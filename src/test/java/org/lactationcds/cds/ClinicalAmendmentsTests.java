@@ -25,6 +25,7 @@ import org.hl7.fhir.r4.model.Dosage;
 import org.hl7.fhir.r4.model.Goal;
 import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.SimpleQuantity;
 import org.hl7.fhir.r4.model.Timing;
 import org.hl7.fhir.r4.model.IntegerType;
@@ -345,6 +346,12 @@ class ClinicalAmendmentsTests {
 		assertThat(card.rule()).isEqualTo("MED-GALACTOGOGUE");
 		assertThat(card.detail()).contains("lactation consultation in the last 30 days");
 		assertThat(suggestedCodes(card)).doesNotContain("ServiceRequest lactation-consult-referral");
+
+		Dyad referred = Dyad.linked("r3").lactating(day(11.5)).referral(day(9));
+		Card afterReferral = only(referred.cardsForOrders("order-sign", referred.mother, day(12),
+				referred.draftOrder(new CodeableConcept(new Coding(RXNORM, "6915", "metoclopramide")))));
+		assertThat(afterReferral.rule()).isEqualTo("MED-GALACTOGOGUE");
+		assertThat(suggestedCodes(afterReferral)).as("a referral placed 3 days ago").doesNotContain("ServiceRequest lactation-consult-referral");
 	}
 
 	@Test
@@ -547,6 +554,18 @@ class ClinicalAmendmentsTests {
 			procedure.setCode(new CodeableConcept(new Coding(LOCAL, "lactation-consultation", "Lactation consultation")));
 			procedure.setPerformed(new DateTimeType(at.toString()));
 			resources.add(procedure);
+			return this;
+		}
+
+		Dyad referral(Instant authored) {
+			ServiceRequest referral = new ServiceRequest();
+			referral.setId("ServiceRequest/" + mother + "-referral");
+			referral.setStatus(ServiceRequest.ServiceRequestStatus.ACTIVE);
+			referral.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
+			referral.setSubject(new Reference("Patient/" + mother));
+			referral.setCode(new CodeableConcept(new Coding(LOCAL, "lactation-consult-referral", "Referral to lactation consultant")));
+			referral.setAuthoredOnElement(new DateTimeType(authored.toString()));
+			resources.add(referral);
 			return this;
 		}
 
