@@ -61,6 +61,16 @@ class KnowledgePackageTests {
 	}
 
 	@Test
+	void readWhenFolderHoldsTestScenariosLeavesThemOut() {
+		// The source folder holds input/tests (scenario.json files, not FHIR); the jar leaves it out.
+		assertThat(java.nio.file.Files.isDirectory(java.nio.file.Path.of("fhir-resources/input/tests"))).isTrue();
+		KnowledgePackage fromFolder = new KnowledgePackageReader(FHIR).read("file:fhir-resources");
+
+		assertThat(fromFolder.resources()).extracting(Resource::getId)
+				.containsExactlyElementsOf(knowledge.resources().stream().map(Resource::getId).toList());
+	}
+
+	@Test
 	void everyResourceWhenValidatedOfflineAgainstR4HasNoErrors() {
 		FhirValidator validator = FHIR.newValidator().registerValidatorModule(new FhirInstanceValidator(offlineSupport()));
 
