@@ -20,7 +20,7 @@ import org.springframework.core.io.support.ResourcePatternResolver;
 
 /**
  * Reads the knowledge in the layout of a FHIR implementation guide: {@code input/**}{@code /*.json} are FHIR
- * resources, {@code input/cql/*.cql} are CQL sources. Each CQL source is attached as {@code text/cql} content to the
+ * resources (except the test cases under {@code input/tests}), {@code input/cql/*.cql} are CQL sources. Each CQL source is attached as {@code text/cql} content to the
  * Library resource of the same name, whose version must match the version declared in the CQL: a mismatch would let
  * an edited library run under the old version's canonical.
  *
@@ -44,7 +44,9 @@ public final class KnowledgePackageReader {
 		Map<String, String> cqlByName = readCql(base);
 		List<Resource> resources = new ArrayList<>();
 		for (org.springframework.core.io.Resource file : find(base + "/input/**/*.json")) {
-			resources.add(parse(file));
+			if (!isTestCase(file)) {
+				resources.add(parse(file));
+			}
 		}
 		if (resources.isEmpty()) {
 			throw new KnowledgeException("No FHIR resources found under " + base + "/input");
@@ -105,6 +107,15 @@ public final class KnowledgePackageReader {
 			return (Resource) parsed;
 		} catch (DataFormatException e) {
 			throw new KnowledgeException(file.getFilename() + " is not a valid FHIR R4 resource: " + e.getMessage(), e);
+		}
+	}
+
+	/** The test cases under input/tests (scenario data and expected cards, as in an IG) are not knowledge. */
+	private static boolean isTestCase(org.springframework.core.io.Resource file) {
+		try {
+			return file.getURL().toString().contains("/input/tests/");
+		} catch (IOException e) {
+			throw new KnowledgeException("Cannot locate " + file.getDescription(), e);
 		}
 	}
 

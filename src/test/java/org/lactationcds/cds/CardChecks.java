@@ -27,6 +27,27 @@ final class CardChecks {
 		return matcher.group(1);
 	}
 
+	/**
+	 * Every action the card's suggestions offer, in order: its type, the resource type (a delete's from its resourceId)
+	 * and the code of the resource's {@code code} (a MedicationRequest's medication), null when it has none.
+	 */
+	static java.util.List<org.lactationcds.evaluation.GoldenScenario.Suggestion> suggestedActions(JsonNode card) {
+		java.util.List<org.lactationcds.evaluation.GoldenScenario.Suggestion> actions = new java.util.ArrayList<>();
+		for (JsonNode suggestion : card.path("suggestions")) {
+			for (JsonNode action : suggestion.path("actions")) {
+				JsonNode resource = action.path("resource");
+				String type = resource.isMissingNode()
+						? action.path("resourceId").asText().replaceAll("/.*", "")
+						: resource.path("resourceType").asText();
+				JsonNode code = resource.has("code") ? resource.at("/code/coding/0/code")
+						: resource.at("/medicationCodeableConcept/coding/0/code");
+				actions.add(new org.lactationcds.evaluation.GoldenScenario.Suggestion(
+						action.path("type").asText(), type, code.isMissingNode() ? null : code.asText()));
+			}
+		}
+		return actions;
+	}
+
 	/** "RULE/indicator" of every card, after checking each card's shape. */
 	static Set<String> rulesAndIndicators(JsonNode response) {
 		assertThat(response.path("cards").isArray()).as("cards array in %s", response).isTrue();

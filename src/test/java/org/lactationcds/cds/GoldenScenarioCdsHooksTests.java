@@ -115,6 +115,52 @@ class GoldenScenarioCdsHooksTests {
 			assertThat(CardChecks.subject(card)).as("subject of %s in %s", rule, scenario)
 					.isEqualTo(rule.startsWith("RF-INFANT-") ? dyad.infantId() : dyad.motherId());
 		}
+		// What each card says, where the scenario spells it out.
+		for (GoldenScenario.ExpectedCard expected : scenario.expectedCards()) {
+			if (expected.saysWhatItShows()) {
+				assertSays(scenario, dyad, expected, answer);
+			}
+		}
+	}
+
+	private static void assertSays(GoldenScenario scenario, DyadFixture dyad, GoldenScenario.ExpectedCard expected, JsonNode answer) {
+		JsonNode card = null;
+		for (JsonNode candidate : answer.get("cards")) {
+			if (expected.card().equals(candidate.at("/source/topic/code").asText() + "/" + candidate.get("indicator").asText())) {
+				card = candidate;
+			}
+		}
+		assertThat(card).as("card %s in %s", expected.card(), scenario).isNotNull();
+		String what = expected.card() + " in " + scenario;
+		if (expected.subject() != null) {
+			assertThat(CardChecks.subject(card)).as("subject of %s", what)
+					.isEqualTo(switch (expected.subject()) {
+						case "infant" -> dyad.infantId();
+						case "mother" -> dyad.motherId();
+						default -> throw new IllegalArgumentException("subject " + expected.subject() + " of " + what);
+					});
+		}
+		String detail = card.path("detail").asText();
+		for (String evidence : expected.evidence()) {
+			assertThat(detail).as("evidence of %s", what).contains(evidence);
+		}
+		if (expected.suggestions() != null) {
+			assertThat(CardChecks.suggestedActions(card)).as("suggestions of %s", what)
+					.hasSameSizeAs(expected.suggestions());
+			List<GoldenScenario.Suggestion> offered = CardChecks.suggestedActions(card);
+			for (int i = 0; i < offered.size(); i++) {
+				GoldenScenario.Suggestion want = expected.suggestions().get(i);
+				GoldenScenario.Suggestion got = offered.get(i);
+				assertThat(got.type() + " " + got.resourceType()).as("suggestion %d of %s", i + 1, what)
+						.isEqualTo(want.type() + " " + want.resourceType());
+				if (want.code() != null) {
+					assertThat(got.code()).as("code of suggestion %d of %s", i + 1, what).isEqualTo(want.code());
+				}
+			}
+		}
+		if (expected.source() != null) {
+			assertThat(card.at("/source/label").asText()).as("source of %s", what).contains(expected.source());
+		}
 	}
 
 	private static CdsCall call(GoldenScenario scenario, DyadFixture dyad) {

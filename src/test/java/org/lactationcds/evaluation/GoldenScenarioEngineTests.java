@@ -20,7 +20,8 @@ import org.lactationcds.knowledge.KnowledgePackage;
 import org.lactationcds.knowledge.KnowledgeSnapshot;
 
 /**
- * The golden scenarios of clinical-rules.md section 3, applied directly to the PlanDefinitions through the CQF
+ * The scenarios of fhir-resources/input/tests (the golden scenarios of clinical-rules.md section 3 and those beyond
+ * them), applied directly to the PlanDefinitions through the CQF
  * engine: each gives exactly the expected rule ids and indicators. As in section 0.2, every dyad member is
  * evaluated, and only the actions triggered by the scenario's hook count.
  */
@@ -53,7 +54,7 @@ class GoldenScenarioEngineTests {
 	}
 
 	static List<GoldenScenario> extraScenarios() {
-		return GoldenScenario.all("extra-scenarios.json");
+		return GoldenScenario.extra();
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -94,9 +95,12 @@ class GoldenScenarioEngineTests {
 	}
 
 	@org.junit.jupiter.api.Test
-	void scenarioFileWhenComparedWithTheCatalogueHoldsEverySubCase() {
-		assertThat(scenarios()).extracting(GoldenScenario::id)
-				.containsExactlyInAnyOrderElementsOf(org.lactationcds.support.RuleCatalogue.goldenScenarioIds());
+	void everyScenarioDirectoryWhenReadIsRunAndTheGoldenSetIsComplete() {
+		// clinical-rules.md section 3 lists 82 golden sub-cases (GS-01a ... GS-25b); each is one directory.
+		assertThat(scenarios()).hasSize(82).allMatch(scenario -> scenario.id().matches("GS-\\d{2}[a-z]?"));
+		// Every directory under input/tests is a scenario one of the two parameterized tests above runs.
+		assertThat(java.util.stream.Stream.concat(scenarios().stream(), extraScenarios().stream()).map(GoldenScenario::id))
+				.containsExactlyInAnyOrderElementsOf(GoldenScenario.directories());
 	}
 
 	private static String indicator(RequestGroupActionComponent action) {

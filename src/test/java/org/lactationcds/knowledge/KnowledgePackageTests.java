@@ -19,6 +19,7 @@ import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationS
 import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.hl7.fhir.r4.model.ActivityDefinition;
 import org.hl7.fhir.r4.model.CodeSystem;
 import org.hl7.fhir.r4.model.Library;
 import org.hl7.fhir.r4.model.MetadataResource;
@@ -30,7 +31,6 @@ import org.hl7.fhir.r4.model.ValueSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.lactationcds.support.RuleCatalogue;
 
 /** The packaged knowledge is standard FHIR R4, complete against the rule catalogue, and versioned. */
 class KnowledgePackageTests {
@@ -61,6 +61,16 @@ class KnowledgePackageTests {
 	}
 
 	@Test
+	void readWhenFolderHoldsTestScenariosLeavesThemOut() {
+		// The source folder holds input/tests (scenario.json files, not FHIR); the jar leaves it out.
+		assertThat(java.nio.file.Files.isDirectory(java.nio.file.Path.of("fhir-resources/input/tests"))).isTrue();
+		KnowledgePackage fromFolder = new KnowledgePackageReader(FHIR).read("file:fhir-resources");
+
+		assertThat(fromFolder.resources()).extracting(Resource::getId)
+				.containsExactlyElementsOf(knowledge.resources().stream().map(Resource::getId).toList());
+	}
+
+	@Test
 	void everyResourceWhenValidatedOfflineAgainstR4HasNoErrors() {
 		FhirValidator validator = FHIR.newValidator().registerValidatorModule(new FhirInstanceValidator(offlineSupport()));
 
@@ -85,16 +95,26 @@ class KnowledgePackageTests {
 	}
 
 	@Test
-	void ruleCodeSystemWhenComparedWithTheCatalogueHasEveryRuleIdAndNoOther() {
-		CodeSystem rules = knowledge.resourcesOfType(CodeSystem.class).stream()
-				.filter(codeSystem -> RULES_SYSTEM.equals(codeSystem.getUrl()))
-				.findFirst()
-				.orElseThrow();
-		Set<String> codes = new TreeSet<>();
-		rules.getConcept().forEach(concept -> codes.add(concept.getCode()));
+	void ruleCodeSystemWhenReadListsEachRuleIdOnceWithItsDisplay() {
+		CodeSystem rules = rulesCodeSystem();
 
-		assertThat(codes).isEqualTo(ruleIdsOfTheCatalogue());
+		// clinical-rules.md section 1 lists 19 rules; amendment 5.6 adds DATA-QUALITY.
+		assertThat(rules.getConcept()).extracting(concept -> concept.getCode())
+				.doesNotHaveDuplicates()
+				.hasSize(20)
+				.contains("RF-INFANT-WEIGHT-LOSS", "RF-MASTITIS", "MED-LACTATION-SUPPRESSANT", "RELACT-MONITOR", "DATA-QUALITY")
+				.allSatisfy(code -> assertThat(code).matches("[A-Z][A-Z0-9-]+"));
 		assertThat(rules.getConcept()).allSatisfy(concept -> assertThat(concept.getDisplay()).isNotBlank());
+	}
+
+	@Test
+	void everyActivityDefinitionWhenPublishedIsOfferedByAnActionOfAPlanDefinition() {
+		List<String> references = new java.util.ArrayList<>();
+		knowledge.resourcesOfType(PlanDefinition.class).forEach(plan -> collectDefinitions(plan.getAction(), references));
+
+		assertThat(knowledge.resourcesOfType(ActivityDefinition.class)).isNotEmpty()
+				.allSatisfy(activity -> assertThat(references).as("actions offering %s", activity.getUrl())
+						.contains(activity.getUrl() + "|" + activity.getVersion()));
 	}
 
 	@Test
@@ -116,14 +136,14 @@ class KnowledgePackageTests {
 	}
 
 	@Test
-	void everyRuleOfTheCatalogueWhenEncodedIsExactlyOneDocumentedTriggeredAction() {
+	void everyRuleOfTheCodeSystemWhenEncodedIsExactlyOneDocumentedTriggeredAction() {
 		List<PlanDefinitionActionComponent> actions = knowledge.resourcesOfType(PlanDefinition.class).stream()
 				.flatMap(plan -> plan.getAction().stream())
 				.filter(action -> RULES_SYSTEM.equals(action.getCodeFirstRep().getCodingFirstRep().getSystem()))
 				.toList();
 
 		assertThat(actions).extracting(action -> action.getCodeFirstRep().getCodingFirstRep().getCode())
-				.containsExactlyInAnyOrderElementsOf(ruleIdsOfTheCatalogue());
+				.containsExactlyInAnyOrderElementsOf(ruleIds());
 		assertThat(actions).allSatisfy(action -> {
 			String rule = action.getCodeFirstRep().getCodingFirstRep().getCode();
 			assertThat(action.getDocumentation()).as("%s documentation", rule).isNotEmpty();
@@ -184,10 +204,17 @@ class KnowledgePackageTests {
 		}
 	}
 
-	/** The catalogue's section 1 rules, plus DATA-QUALITY, the rule its amendment 5.6 adds. */
-	static Set<String> ruleIdsOfTheCatalogue() {
-		Set<String> rules = new TreeSet<>(RuleCatalogue.ruleIds());
-		rules.add("DATA-QUALITY");
+	/** The rules CodeSystem lactation-cds-rules: the rule ids the knowledge implements. */
+	static CodeSystem rulesCodeSystem() {
+		return knowledge.resourcesOfType(CodeSystem.class).stream()
+				.filter(codeSystem -> RULES_SYSTEM.equals(codeSystem.getUrl()))
+				.findFirst()
+				.orElseThrow();
+	}
+
+	static Set<String> ruleIds() {
+		Set<String> rules = new TreeSet<>();
+		rulesCodeSystem().getConcept().forEach(concept -> rules.add(concept.getCode()));
 		return rules;
 	}
 
