@@ -41,7 +41,7 @@ start() { # side jar options environment port
     java -Xmx1g $3 -jar "$2" > "$workdir/server-$1.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 300); do
-    curl -sf "http://127.0.0.1:$5/actuator/health/readiness" >/dev/null 2>&1 && return 0
+    curl -sf --max-time 10 "http://127.0.0.1:$5/actuator/health/readiness" >/dev/null 2>&1 && return 0
     kill -0 "${pids[-1]}" 2>/dev/null || { cat "$workdir/server-$1.log"; exit 1; }
     sleep 1
   done

@@ -54,7 +54,7 @@ start_server() {
     java ${BENCH_JAVA_OPTS:--Xmx1g -XX:+UseParallelGC} -jar "$PWD/$jar" > "$workdir/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 1500); do
-    curl -sf "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null 2>&1 && break
+    curl -sf --max-time 10 "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null 2>&1 && break
     kill -0 "$server_pid" 2>/dev/null || { cat "$workdir/server.log"; exit 1; }
     sleep 0.2
   done

@@ -23,11 +23,11 @@ trap cleanup EXIT
 (cd "$workdir" && exec env SERVER_PORT="$port" java ${BENCH_JAVA_OPTS:--Xmx1g -XX:+UseParallelGC} -jar "$OLDPWD/$jar" > server.log 2>&1) &
 server_pid=$!
 for _ in $(seq 1 900); do
-  curl -sf "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null 2>&1 && break
+  curl -sf --max-time 10 "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null 2>&1 && break
   kill -0 "$server_pid" 2>/dev/null || { cat "$workdir/server.log"; exit 1; }
   sleep 0.2
 done
-curl -sf "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null || { echo "server not ready after 180 s" >&2; exit 1; }
+curl -sf --max-time 10 "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null || { echo "server not ready after 180 s" >&2; exit 1; }
 echo "commit $(git rev-parse --short HEAD), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "baseline, no attack (30 s):"
 java bench/HostileLoad.java --url "http://127.0.0.1:$port" --seconds 30 --attackers 0 | head -1

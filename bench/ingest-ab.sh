@@ -44,7 +44,7 @@ start b "$JAR_B" "$OPTS_B" "${ENV_B:-}" 18082
 sides=(A B)
 for i in 0 1; do
   for _ in $(seq 1 240); do
-    curl -sf "http://127.0.0.1:$((18081 + i))/actuator/health/readiness" >/dev/null 2>&1 && break
+    curl -sf --max-time 10 "http://127.0.0.1:$((18081 + i))/actuator/health/readiness" >/dev/null 2>&1 && break
     kill -0 "${pids[$i]}" 2>/dev/null || { cat "$workdir/server-${sides[$i],,}.log"; exit 1; }
     sleep 1
   done

@@ -30,7 +30,7 @@ env SPRING_DATASOURCE_URL="jdbc:postgresql://$PGHOST:$PGPORT/$db" SPRING_DATASOU
   java ${BENCH_JAVA_OPTS:--Xmx1g -XX:+UseParallelGC} -jar "$PWD/$jar" > "$workdir/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 180); do
-  curl -sf "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null 2>&1 && break
+  curl -sf --max-time 10 "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null 2>&1 && break
   kill -0 "$server_pid" 2>/dev/null || { cat "$workdir/server.log"; exit 1; }
   sleep 1
 done
