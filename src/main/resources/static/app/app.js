@@ -164,10 +164,18 @@ const LactationApp = (() => {
     const shown = JSON.parse(JSON.stringify(questionnaire));
     const visitGroup = findItem(shown.item, 'visit');
     visitGroup.item = visitGroup.item.filter(item => item.linkId !== 'infant');
-    findItem(shown.item, 'visit-time').initial = [{ valueDateTime: localDateTime(new Date()) }];
+    const now = localDateTime(new Date());
+    findItem(shown.item, 'visit-time').initial = [{ valueDateTime: now }];
     const container = el('visit-form');
+    let form = shown;
     try {
-      await LForms.Util.addFormToPage(shown, container, {});
+      form = await prefilled(questionnaire, shown, infant, now);
+    } catch (e) {
+      status.className = 'error';
+      text(status, 'Nothing filled in from the record: ' + e.message);
+    }
+    try {
+      await LForms.Util.addFormToPage(form, container, {});
     } catch (e) {
       status.className = 'error';
       text(status, 'Cannot show the form: ' + e.message);
@@ -175,6 +183,22 @@ const LactationApp = (() => {
     }
     const visitId = 'urn:uuid:' + crypto.randomUUID(); // one per opened form: saving twice stores the visit once
     el('submit-visit').addEventListener('click', () => submitVisit(questionnaire, mother, infant, visitId));
+  }
+
+  /**
+   * The form with what the server already knows (SDC $populate for the infant: names, birth weight and time, last
+   * weight) merged in as answers; the infant item stays out of the form and the visit time is now.
+   */
+  async function prefilled(questionnaire, shown, infant, now) {
+    const response = await fhir(`Questionnaire/${encodeURIComponent(questionnaire.id)}/$populate?subject=`
+      + encodeURIComponent(`Patient/${infant}`));
+    const visitGroup = (response.item || []).find(item => item.linkId === 'visit');
+    if (visitGroup) {
+      visitGroup.item = (visitGroup.item || []).filter(item => item.linkId !== 'infant');
+      visitGroup.item.unshift({ linkId: 'visit-time', answer: [{ valueDateTime: now }] });
+    }
+    const lforms = LForms.Util.convertFHIRQuestionnaireToLForms(shown, 'R4');
+    return LForms.Util.mergeFHIRDataIntoLForms('QuestionnaireResponse', response, lforms, 'R4');
   }
 
   async function submitVisit(questionnaire, mother, infant, visitId) {
@@ -193,7 +217,8 @@ const LactationApp = (() => {
     response.subject = { reference: `Patient/${mother}` };
     response.identifier = { system: 'urn:ietf:rfc:3986', value: visitId };
     response.authored = new Date().toISOString();
-    response.item = response.item || [];
+    // What was on record is shown for context; this visit's response holds only this visit's answers.
+    response.item = (response.item || []).filter(item => item.linkId !== 'on-record');
     let visitGroup = response.item.find(item => item.linkId === 'visit');
     if (!visitGroup) { visitGroup = { linkId: 'visit', item: [] }; response.item.unshift(visitGroup); }
     visitGroup.item = (visitGroup.item || []).filter(item => item.linkId !== 'infant');

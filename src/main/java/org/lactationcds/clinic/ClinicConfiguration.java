@@ -8,7 +8,7 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The clinic visit operation, added to the FHIR server, which the FHIR configuration builds without knowing about it. */
+/** The clinic visit operations ($submit-visit, the visit Questionnaire's $populate), added to the FHIR server, which the FHIR configuration builds without knowing about it. */
 @Configuration(proxyBeanMethods = false)
 public class ClinicConfiguration {
 
@@ -16,6 +16,13 @@ public class ClinicConfiguration {
 	public SubmitVisitOperationProvider submitVisitOperationProvider(
 			FhirContext fhirContext, DaoRegistry daoRegistry, IFhirSystemDao<Bundle, ?> systemDao, RestfulServer fhirRestfulServer) {
 		SubmitVisitOperationProvider provider = new SubmitVisitOperationProvider(fhirContext, daoRegistry, systemDao);
+		fhirRestfulServer.registerProvider(provider);
+		return provider;
+	}
+
+	@Bean
+	public PopulateVisitOperationProvider populateVisitOperationProvider(DaoRegistry daoRegistry, RestfulServer fhirRestfulServer) {
+		PopulateVisitOperationProvider provider = new PopulateVisitOperationProvider(daoRegistry);
 		fhirRestfulServer.registerProvider(provider);
 		return provider;
 	}

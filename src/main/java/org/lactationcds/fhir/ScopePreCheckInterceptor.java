@@ -35,6 +35,11 @@ class ScopePreCheckInterceptor {
 		String patient = caller.patient();
 		boolean typeLevel = !target.isEmpty() && Character.isUpperCase(target.charAt(0));
 		Set<Character> needed = typeLevel ? needed(request.getMethod(), segments) : Set.of('c', 'r', 'u', 'd', 's');
+		if (target.equals("Questionnaire") && segments[segments.length - 1].equals("$populate")) {
+			// $populate reads patient data, not the Questionnaire: the token must read Patient (the rules decide the rest)
+			target = "Patient";
+			needed = Set.of('r');
+		}
 		if (caller.has(Permissions.PUBLISH_KNOWLEDGE)) {
 			return true; // a publisher is not a SMART scope: governance and the authorization rules decide each write
 		}

@@ -27,6 +27,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.PlanDefinition;
+import org.hl7.fhir.r4.model.Questionnaire;
 import org.lactationcds.caller.Caller;
 import org.lactationcds.caller.Permissions;
 import org.lactationcds.security.SmartScope;
@@ -50,6 +51,7 @@ import org.lactationcds.security.SmartScope;
  *       resources a search returns or includes are checked again on the way out.
  *   <li>Transactions and batches: each entry against the same rules. {@code PlanDefinition/$apply}: with a
  *       {@code system/} scope reading PlanDefinition and one reading Patient data.
+ *       {@code Questionnaire/$populate}: with {@code system/} scopes reading Patient and Observation.
  * </ul>
  */
 @Interceptor
@@ -133,6 +135,10 @@ class SmartScopeAuthorizationInterceptor extends AuthorizationInterceptor {
 		}
 		if (mayApply(scopes)) {
 			rules = rules.allow("$apply").operation().named("$apply").onInstancesOfType(PlanDefinition.class)
+					.andAllowAllResponses().andThen();
+		}
+		if (mayPopulate(scopes)) {
+			rules = rules.allow("$populate").operation().named("$populate").onInstancesOfType(Questionnaire.class)
 					.andAllowAllResponses().andThen();
 		}
 		granted.addAll(knowledgeRules(caller));
@@ -246,6 +252,20 @@ class SmartScopeAuthorizationInterceptor extends AuthorizationInterceptor {
 						&& (scope.resourceType().equals("*") || scope.resourceType().equals("PlanDefinition")))
 				&& scopes.stream().anyMatch(scope -> scope.level().equals("system") && scope.allows('r')
 						&& (scope.resourceType().equals("*") || scope.resourceType().equals("Patient")));
+	}
+
+	/**
+	 * {@code Questionnaire/[id]/$populate} reads the subject's Patient, her mother's and the infant's Observations: it is
+	 * allowed only with {@code system/} scopes reading Patient and Observation. A {@code patient/} token is refused, as
+	 * the answer names the other member of the dyad.
+	 */
+	private static boolean mayPopulate(List<SmartScope> scopes) {
+		return systemReads(scopes, "Patient") && systemReads(scopes, "Observation");
+	}
+
+	private static boolean systemReads(List<SmartScope> scopes, String type) {
+		return scopes.stream().anyMatch(scope -> scope.level().equals("system") && scope.allows('r')
+				&& (scope.resourceType().equals("*") || scope.resourceType().equals(type)));
 	}
 
 	/** A HAPI rule narrowed to some operations, and kept off some resource types. */

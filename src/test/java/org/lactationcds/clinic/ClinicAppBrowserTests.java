@@ -226,6 +226,20 @@ class ClinicAppBrowserTests {
 				.returnBundle(Bundle.class).execute().getEntry()).isEmpty();
 	}
 
+	/** The visit form opens with what is on record ($populate): the birth weight and the last weight, read only. */
+	@Test
+	void visitFormShowsTheBirthWeightAndLastWeightOnRecord(Browser browser) {
+		browser.driver().get(app("visit.html?mother=" + MOTHER + "&infant=" + INFANT));
+		WebElement birthWeight = browser.await("the birth weight on record in the visit form")
+				.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(itemInput("recorded-birth-weight"))));
+		browser.await("the birth weight prefilled").until(driver -> !birthWeight.getAttribute("value").isEmpty());
+		assertThat(birthWeight.getAttribute("value")).isEqualTo("3500");
+		assertThat(browser.driver().findElement(By.cssSelector("input[id^='unit_recorded-birth-weight/']")).getAttribute("value"))
+				.isEqualTo("g");
+		assertThat(browser.driver().findElement(By.cssSelector(itemInput("last-weight"))).getAttribute("value")).isEqualTo("3420");
+		assertThat(browser.driver().findElement(By.cssSelector(itemInput("infant-weight"))).getAttribute("value")).isEmpty();
+	}
+
 	/** LHC-Forms gives an item's input the id linkId/instance path (and its unit field unit_linkId/...). */
 	static String itemInput(String linkId) {
 		return "input[id^='" + linkId + "/']";

@@ -37,7 +37,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @PostgresIntegrationTest
 class SubmitVisitTests {
 
-	static final String QUESTIONNAIRE = "http://lactation-cds.org/fhir/Questionnaire/lactation-visit|1.0.0";
+	static final String QUESTIONNAIRE = "http://lactation-cds.org/fhir/Questionnaire/lactation-visit|1.1.0";
 	static final String UCUM = "http://unitsofmeasure.org";
 
 	@Autowired

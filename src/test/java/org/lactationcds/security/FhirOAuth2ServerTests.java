@@ -82,6 +82,21 @@ class FhirOAuth2ServerTests {
 			assertThat(send(server, "GET", "/fhir/Patient/oa-b", patientA, null).statusCode()).as("another patient").isEqualTo(403);
 			assertThat(send(server, "GET", "/fhir/Observation?patient=oa-b", patientA, null).statusCode())
 					.as("another patient's data").isEqualTo(403);
+
+			// $populate: system/ scopes reading Patient and Observation may; a scope without Patient, or a patient/ token, may not.
+			String mother = "{\"resourceType\":\"RelatedPerson\",\"id\":\"oa-rp\",\"patient\":{\"reference\":\"Patient/oa-a\"},"
+					+ "\"relationship\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-RoleCode\",\"code\":\"MTH\"}]}]}";
+			assertThat(send(server, "PUT", "/fhir/RelatedPerson/oa-rp", system, mother).statusCode()).isIn(200, 201);
+			assertThat(send(server, "PUT", "/fhir/Patient/oa-m", system,
+					"{\"resourceType\":\"Patient\",\"id\":\"oa-m\",\"link\":[{\"other\":{\"reference\":\"RelatedPerson/oa-rp\"},\"type\":\"seealso\"}]}")
+					.statusCode()).isIn(200, 201);
+			String populate = "/fhir/Questionnaire/lactation-visit/$populate?subject=Patient/oa-a";
+			HttpResponse<String> populated = send(server, "GET", populate, token(key, "system/Patient.r system/Observation.rs", null), null);
+			assertThat(populated.statusCode()).as(populated.body()).isEqualTo(200);
+			assertThat(populated.body()).contains("QuestionnaireResponse", "Patient/oa-m");
+			assertThat(send(server, "GET", populate, integration, null).statusCode()).as("no Patient scope").isEqualTo(403);
+			assertThat(send(server, "GET", populate, token(key, "patient/*.rs", "oa-a"), null).statusCode())
+					.as("patient/ token: the answer names the mother").isEqualTo(403);
 		} finally {
 			auth.stop(0);
 		}

@@ -1,0 +1,264 @@
+package org.lactationcds.clinic;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.Operation;
+import ca.uhn.fhir.rest.annotation.OperationParam;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenOrListParam;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Questionnaire;
+import org.hl7.fhir.r4.model.Questionnaire.QuestionnaireItemComponent;
+import org.hl7.fhir.r4.model.QuestionnaireResponse;
+import org.hl7.fhir.r4.model.QuestionnaireResponse.QuestionnaireResponseItemComponent;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.RelatedPerson;
+import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.Type;
+
+/**
+ * SDC {@code Questionnaire/[id]/$populate} for the visit Questionnaire: with {@code subject} the infant, answers an
+ * in-progress QuestionnaireResponse whose subject is her mother (the visit form's subject) and which carries what the
+ * store already knows: the infant answered in item {@code infant}, and in the read-only group {@code on-record} both
+ * names, the recorded birth weight and birth time, and the last weight with its time. Only items the Questionnaire
+ * has are filled; nothing is invented when nothing is on record.
+ *
+ * <p>Written here rather than through cqf-fhir-cr's QuestionnaireProcessor: the answers need the dyad lookup
+ * (RelatedPerson MTH and Patient.link) and "latest weight" searches that SDC {@code initialExpression}s could only say
+ * through a CQL Library added to the knowledge; every read is made as the caller, so the server's authorization
+ * decides what a token may see.
+ */
+public class PopulateVisitOperationProvider {
+
+	static final String LOINC = "http://loinc.org";
+	static final String BIRTH_WEIGHT = "8339-4";
+	/** Body weight codes of ValueSet body-weight (the codes the weight rules read). */
+	static final Set<String> BODY_WEIGHT = Set.of("29463-7", "3141-9");
+	static final String BIRTH_TIME = "http://hl7.org/fhir/StructureDefinition/patient-birthTime";
+	private static final String ROLE_CODES = "http://terminology.hl7.org/CodeSystem/v3-RoleCode";
+	private static final Set<String> VALID_STATUS = Set.of("final", "amended", "corrected");
+
+	private final DaoRegistry daoRegistry;
+
+	PopulateVisitOperationProvider(DaoRegistry daoRegistry) {
+		this.daoRegistry = daoRegistry;
+	}
+
+	@Operation(name = "$populate", type = Questionnaire.class, idempotent = true)
+	public QuestionnaireResponse populate(
+			@IdParam IdType questionnaireId,
+			@OperationParam(name = "subject", min = 1, max = 1) String subjectParam,
+			RequestDetails request) {
+		String infantId = infantId(subjectParam);
+		Questionnaire questionnaire = questionnaire(questionnaireId);
+		Patient infant = patient("Patient/" + infantId, request)
+				.orElseThrow(() -> new ResourceNotFoundException("Patient/" + infantId + " is not on record"));
+		Optional<Patient> mother = motherOf(infantId, request);
+		if (mother.isEmpty()) {
+			throw new UnprocessableEntityException("Patient/" + infantId
+					+ " is not linked to a mother (RelatedPerson MTH named in her Patient.link): the visit form is the dyad's");
+		}
+
+		QuestionnaireResponse response = new QuestionnaireResponse()
+				.setStatus(QuestionnaireResponse.QuestionnaireResponseStatus.INPROGRESS)
+				.setQuestionnaire(questionnaire.getUrl() + "|" + questionnaire.getVersion())
+				.setSubject(new Reference("Patient/" + mother.get().getIdElement().getIdPart()));
+		answer(response, questionnaire, "infant", new Reference("Patient/" + infantId).setDisplay(name(infant).orElse(null)));
+		name(infant).ifPresent(name -> answer(response, questionnaire, "infant-name", new StringType(name)));
+		name(mother.get()).ifPresent(name -> answer(response, questionnaire, "mother-name", new StringType(name)));
+
+		List<Observation> weights = observations(infantId, request);
+		weights.stream()
+				.filter(observation -> hasCode(observation, Set.of(BIRTH_WEIGHT)))
+				.max(Comparator.comparing(PopulateVisitOperationProvider::lastUpdated))
+				.ifPresent(birthWeight -> answer(response, questionnaire, "recorded-birth-weight", quantity(birthWeight)));
+		birthTime(infant, weights).ifPresent(time -> answer(response, questionnaire, "recorded-birth-time", time));
+		weights.stream()
+				.filter(observation -> hasCode(observation, BODY_WEIGHT) && observation.hasEffectiveDateTimeType())
+				.max(Comparator.comparing((Observation observation) -> observation.getEffectiveDateTimeType().getValue())
+						.thenComparing(PopulateVisitOperationProvider::lastUpdated))
+				.ifPresent(last -> {
+					answer(response, questionnaire, "last-weight", quantity(last));
+					answer(response, questionnaire, "last-weight-time", last.getEffectiveDateTimeType().copy());
+				});
+		return response;
+	}
+
+	/** The infant's id from {@code subject}: {@code Patient/<id>} (also as an absolute URL) or a bare id; else 400. */
+	private static String infantId(String subject) {
+		if (subject == null || subject.isBlank()) {
+			throw new InvalidRequestException("$populate needs parameter 'subject': the infant, Patient/<id>");
+		}
+		IdType id = new IdType(subject.trim());
+		boolean typed = subject.contains("/");
+		if (!id.hasIdPart() || (typed && !"Patient".equals(id.getResourceType()))
+				|| !id.getIdPart().matches("[A-Za-z0-9\\-.]{1,64}")) {
+			throw new InvalidRequestException("$populate parameter 'subject' must be Patient/<id>, got: " + subject);
+		}
+		return id.getIdPart();
+	}
+
+	private Questionnaire questionnaire(IdType id) {
+		try {
+			return (Questionnaire) daoRegistry.getResourceDao("Questionnaire")
+					.read(id.toUnqualifiedVersionless(), new SystemRequestDetails());
+		} catch (ResourceNotFoundException | ResourceGoneException e) {
+			throw new ResourceNotFoundException("Questionnaire/" + id.getIdPart() + " is not published on this server");
+		}
+	}
+
+	private Optional<Patient> patient(String reference, RequestDetails request) {
+		try {
+			return Optional.of((Patient) daoRegistry.getResourceDao("Patient").read(new IdType(reference), request));
+		} catch (ResourceNotFoundException | ResourceGoneException e) {
+			return Optional.empty();
+		}
+	}
+
+	/** The mother as the dyad is defined (clinical-rules.md 0.2): a RelatedPerson MTH of the infant in her Patient.link. */
+	private Optional<Patient> motherOf(String infantId, RequestDetails request) {
+		SearchParameterMap links = SearchParameterMap.newSynchronous("patient", new ReferenceParam("Patient/" + infantId));
+		for (IBaseResource found : daoRegistry.getResourceDao("RelatedPerson").search(links, request).getAllResources()) {
+			RelatedPerson link = (RelatedPerson) found;
+			if (!isMotherLink(link)) {
+				continue;
+			}
+			SearchParameterMap mothers = SearchParameterMap.newSynchronous("link",
+					new ReferenceParam("RelatedPerson/" + link.getIdElement().getIdPart()));
+			List<IBaseResource> patients = daoRegistry.getResourceDao("Patient").search(mothers, request).getAllResources();
+			if (!patients.isEmpty()) {
+				return Optional.of((Patient) patients.get(0));
+			}
+		}
+		return Optional.empty();
+	}
+
+	private List<Observation> observations(String infantId, RequestDetails request) {
+		TokenOrListParam codes = new TokenOrListParam().add(new TokenParam(LOINC, BIRTH_WEIGHT));
+		BODY_WEIGHT.forEach(code -> codes.add(new TokenParam(LOINC, code)));
+		SearchParameterMap search = SearchParameterMap.newSynchronous("subject", new ReferenceParam("Patient/" + infantId))
+				.add(Observation.SP_CODE, codes);
+		List<Observation> found = new ArrayList<>();
+		for (IBaseResource resource : daoRegistry.getResourceDao("Observation").search(search, request).getAllResources()) {
+			Observation observation = (Observation) resource;
+			if (observation.getValue() instanceof Quantity quantity && quantity.hasValue()
+					&& VALID_STATUS.contains(observation.getStatus() == null ? "" : observation.getStatus().toCode())) {
+				found.add(observation);
+			}
+		}
+		return found;
+	}
+
+	/** Patient.birthDate's birthTime extension, else the time of the recorded birth weight. */
+	private static Optional<DateTimeType> birthTime(Patient infant, List<Observation> weights) {
+		Extension birthTime = infant.getBirthDateElement().getExtensionByUrl(BIRTH_TIME);
+		if (birthTime != null && birthTime.getValue() instanceof DateTimeType time && time.hasValue()) {
+			return Optional.of(time.copy());
+		}
+		return weights.stream()
+				.filter(observation -> hasCode(observation, Set.of(BIRTH_WEIGHT)) && observation.hasEffectiveDateTimeType())
+				.map(observation -> observation.getEffectiveDateTimeType().copy())
+				.findFirst();
+	}
+
+	private static Quantity quantity(Observation observation) {
+		Quantity value = ((Quantity) observation.getValue()).copy();
+		if (!value.hasUnit() && value.hasCode()) {
+			value.setUnit(value.getCode());
+		}
+		return value;
+	}
+
+	private static java.util.Date lastUpdated(Observation observation) {
+		java.util.Date updated = observation.getMeta().getLastUpdated();
+		return updated == null ? new java.util.Date(0) : updated;
+	}
+
+	private static boolean hasCode(Observation observation, Set<String> codes) {
+		return observation.getCode().getCoding().stream()
+				.anyMatch(coding -> LOINC.equals(coding.getSystem()) && codes.contains(coding.getCode()));
+	}
+
+	private static Optional<String> name(Patient patient) {
+		for (HumanName name : patient.getName()) {
+			if (name.hasText()) {
+				return Optional.of(name.getText());
+			}
+			String joined = String.join(" ", name.getGiven().stream().map(StringType::getValue).toList())
+					+ (name.hasFamily() ? " " + name.getFamily() : "");
+			if (!joined.isBlank()) {
+				return Optional.of(joined.trim());
+			}
+		}
+		return Optional.empty();
+	}
+
+	private static boolean isMotherLink(RelatedPerson related) {
+		for (CodeableConcept relationship : related.getRelationship()) {
+			for (Coding coding : relationship.getCoding()) {
+				if (ROLE_CODES.equals(coding.getSystem()) && "MTH".equals(coding.getCode())) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+	/** Answers the item {@code linkId} if the Questionnaire has it, nesting the answer under the item's groups. */
+	private static void answer(QuestionnaireResponse response, Questionnaire questionnaire, String linkId, Type value) {
+		List<QuestionnaireItemComponent> path = path(questionnaire.getItem(), linkId);
+		if (path.isEmpty()) {
+			return;
+		}
+		List<QuestionnaireResponseItemComponent> level = response.getItem();
+		QuestionnaireResponseItemComponent current = null;
+		for (QuestionnaireItemComponent item : path) {
+			current = level.stream().filter(existing -> existing.getLinkId().equals(item.getLinkId())).findFirst().orElse(null);
+			if (current == null) {
+				current = new QuestionnaireResponseItemComponent().setLinkId(item.getLinkId()).setText(item.getText());
+				level.add(current);
+			}
+			level = current.getItem();
+		}
+		current.addAnswer().setValue(value);
+	}
+
+	/** The items from the top down to the one with {@code linkId}; empty when there is none. */
+	private static List<QuestionnaireItemComponent> path(List<QuestionnaireItemComponent> items, String linkId) {
+		for (QuestionnaireItemComponent item : items) {
+			if (item.getLinkId().equals(linkId)) {
+				return List.of(item);
+			}
+			List<QuestionnaireItemComponent> inner = path(item.getItem(), linkId);
+			if (!inner.isEmpty()) {
+				List<QuestionnaireItemComponent> path = new ArrayList<>();
+				path.add(item);
+				path.addAll(inner);
+				return path;
+			}
+		}
+		return List.of();
+	}
+}
