@@ -117,12 +117,19 @@ final class CardChecks {
 	}
 
 	/**
-	 * clinical-rules.md 5.13: a suggested resource names the patient it concerns; a CommunicationRequest carries its
-	 * message. (A coded ServiceRequest code is not asserted yet: several ActivityDefinitions still carry text only.)
+	 * clinical-rules.md 5.13: a suggested resource names the patient it concerns; a ServiceRequest carries a coded
+	 * {@code code} (a standard code or the project's local one: system and code, not text only); a
+	 * CommunicationRequest carries its message.
 	 */
 	static void assertCompleteOrder(String rule, JsonNode resource) {
 		String type = resource.path("resourceType").asText();
 		assertThat(resource.at("/subject/reference").asText()).as("%s %s subject", rule, type).startsWith("Patient/");
+		if (type.equals("ServiceRequest")) {
+			assertThat(resource.at("/code/coding/0/system").asText()).as("%s ServiceRequest code system: %s", rule, resource)
+					.startsWith("http");
+			assertThat(resource.at("/code/coding/0/code").asText()).as("%s ServiceRequest code: %s", rule, resource)
+					.isNotBlank();
+		}
 		if (type.equals("CommunicationRequest")) {
 			assertThat(resource.at("/payload/0/contentString").asText()).as("%s CommunicationRequest message", rule).isNotBlank();
 		}
