@@ -29,7 +29,8 @@ final class CardChecks {
 
 	/**
 	 * Every action the card's suggestions offer, in order: its type, the resource type (a delete's from its resourceId)
-	 * and the code of the resource's {@code code} (a MedicationRequest's medication), null when it has none.
+	 * the code of the resource's {@code code} (a MedicationRequest's medication) and the resource's {@code priority},
+	 * each null when it has none.
 	 */
 	static java.util.List<org.lactationcds.evaluation.GoldenScenario.Suggestion> suggestedActions(JsonNode card) {
 		java.util.List<org.lactationcds.evaluation.GoldenScenario.Suggestion> actions = new java.util.ArrayList<>();
@@ -42,7 +43,8 @@ final class CardChecks {
 				JsonNode code = resource.has("code") ? resource.at("/code/coding/0/code")
 						: resource.at("/medicationCodeableConcept/coding/0/code");
 				actions.add(new org.lactationcds.evaluation.GoldenScenario.Suggestion(
-						action.path("type").asText(), type, code.isMissingNode() ? null : code.asText()));
+						action.path("type").asText(), type, code.isMissingNode() ? null : code.asText(),
+						resource.has("priority") ? resource.get("priority").asText() : null));
 			}
 		}
 		return actions;

@@ -156,6 +156,9 @@ class GoldenScenarioCdsHooksTests {
 				if (want.code() != null) {
 					assertThat(got.code()).as("code of suggestion %d of %s", i + 1, what).isEqualTo(want.code());
 				}
+				if (want.priority() != null) {
+					assertThat(got.priority()).as("priority of suggestion %d of %s", i + 1, what).isEqualTo(want.priority());
+				}
 			}
 		}
 		if (expected.source() != null) {

@@ -108,7 +108,8 @@ public record GoldenScenario(
 					suggestions.add(new Suggestion(
 							suggestion.get("type").asText(),
 							suggestion.get("resourceType").asText(),
-							suggestion.path("code").isMissingNode() ? null : suggestion.get("code").asText()));
+							suggestion.path("code").isMissingNode() ? null : suggestion.get("code").asText(),
+							suggestion.path("priority").isMissingNode() ? null : suggestion.get("priority").asText()));
 				}
 			}
 			return new ExpectedCard(
@@ -129,6 +130,9 @@ public record GoldenScenario(
 		}
 	}
 
-	/** A suggested action: its type (create, update, delete), the resource's type and its code (null: no code checked). */
-	public record Suggestion(String type, String resourceType, String code) {}
+	/**
+	 * A suggested action: its type (create, update, delete), the resource's type, its code and the resource's
+	 * {@code priority} (null: not checked).
+	 */
+	public record Suggestion(String type, String resourceType, String code, String priority) {}
 }
