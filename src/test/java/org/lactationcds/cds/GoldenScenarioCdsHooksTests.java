@@ -140,6 +140,9 @@ class GoldenScenarioCdsHooksTests {
 						default -> throw new IllegalArgumentException("subject " + expected.subject() + " of " + what);
 					});
 		}
+		if (expected.summary() != null) {
+			assertThat(card.path("summary").asText()).as("summary of %s", what).isEqualTo(expected.summary());
+		}
 		String detail = card.path("detail").asText();
 		for (String evidence : expected.evidence()) {
 			assertThat(detail).as("evidence of %s", what).contains(evidence);

@@ -91,13 +91,15 @@ public record GoldenScenario(
 	/**
 	 * One expected card: its RULE-ID/indicator and, when given, what it says: whose data fired it ("infant" or
 	 * "mother"), substrings its detail shows (the evidence values as shown), the suggestions offered (the complete
-	 * list, in order) and a substring of its source's label. A plain string in the file is the card alone.
+	 * list, in order), a substring of its source's label and its exact summary. A plain string in the file is the card
+	 * alone.
 	 */
-	public record ExpectedCard(String card, String subject, List<String> evidence, List<Suggestion> suggestions, String source) {
+	public record ExpectedCard(String card, String subject, List<String> evidence, List<Suggestion> suggestions, String source,
+			String summary) {
 
 		static ExpectedCard of(JsonNode node) {
 			if (node.isTextual()) {
-				return new ExpectedCard(node.asText(), null, List.of(), null, null);
+				return new ExpectedCard(node.asText(), null, List.of(), null, null, null);
 			}
 			List<String> evidence = new ArrayList<>();
 			node.path("evidence").forEach(value -> evidence.add(value.asText()));
@@ -117,7 +119,8 @@ public record GoldenScenario(
 					node.has("subject") ? node.get("subject").asText() : null,
 					List.copyOf(evidence),
 					suggestions == null ? null : List.copyOf(suggestions),
-					node.has("source") ? node.get("source").asText() : null);
+					node.has("source") ? node.get("source").asText() : null,
+					node.has("summary") ? node.get("summary").asText() : null);
 		}
 
 		public String rule() {
@@ -126,7 +129,7 @@ public record GoldenScenario(
 
 		/** Does the file say more of this card than its rule and indicator? */
 		public boolean saysWhatItShows() {
-			return subject != null || !evidence.isEmpty() || suggestions != null || source != null;
+			return subject != null || !evidence.isEmpty() || suggestions != null || source != null || summary != null;
 		}
 	}
 
