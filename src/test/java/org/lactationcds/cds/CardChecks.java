@@ -29,8 +29,8 @@ final class CardChecks {
 
 	/**
 	 * Every action the card's suggestions offer, in order: its type, the resource type (a delete's from its resourceId)
-	 * the code of the resource's {@code code} (a MedicationRequest's medication) and the resource's {@code priority},
-	 * each null when it has none.
+	 * the code of the resource's {@code code} (a MedicationRequest's medication), the resource's {@code priority} and
+	 * the length of its {@code occurrencePeriod}, each null when it has none.
 	 */
 	static java.util.List<org.lactationcds.evaluation.GoldenScenario.Suggestion> suggestedActions(JsonNode card) {
 		java.util.List<org.lactationcds.evaluation.GoldenScenario.Suggestion> actions = new java.util.ArrayList<>();
@@ -44,10 +44,21 @@ final class CardChecks {
 						: resource.at("/medicationCodeableConcept/coding/0/code");
 				actions.add(new org.lactationcds.evaluation.GoldenScenario.Suggestion(
 						action.path("type").asText(), type, code.isMissingNode() ? null : code.asText(),
-						resource.has("priority") ? resource.get("priority").asText() : null));
+						resource.has("priority") ? resource.get("priority").asText() : null,
+						occurrenceLength(resource.path("occurrencePeriod"))));
 			}
 		}
 		return actions;
+	}
+
+	/** How long a suggested request's occurrencePeriod lasts (start to end, as a Duration string), null without one. */
+	private static String occurrenceLength(JsonNode period) {
+		if (!period.has("start") || !period.has("end")) {
+			return null;
+		}
+		return java.time.Duration.between(
+				java.time.OffsetDateTime.parse(period.get("start").asText()),
+				java.time.OffsetDateTime.parse(period.get("end").asText())).toString();
 	}
 
 	/** "RULE/indicator" of every card, after checking each card's shape. */

@@ -162,6 +162,10 @@ class GoldenScenarioCdsHooksTests {
 				if (want.priority() != null) {
 					assertThat(got.priority()).as("priority of suggestion %d of %s", i + 1, what).isEqualTo(want.priority());
 				}
+				if (want.occurrenceWithin() != null) {
+					assertThat(got.occurrenceWithin()).as("occurrencePeriod of suggestion %d of %s", i + 1, what)
+							.isEqualTo(want.occurrenceWithin());
+				}
 			}
 		}
 		if (expected.source() != null) {

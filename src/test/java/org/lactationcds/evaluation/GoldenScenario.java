@@ -111,7 +111,9 @@ public record GoldenScenario(
 							suggestion.get("type").asText(),
 							suggestion.get("resourceType").asText(),
 							suggestion.path("code").isMissingNode() ? null : suggestion.get("code").asText(),
-							suggestion.path("priority").isMissingNode() ? null : suggestion.get("priority").asText()));
+							suggestion.path("priority").isMissingNode() ? null : suggestion.get("priority").asText(),
+							suggestion.path("occurrenceWithin").isMissingNode() ? null
+									: java.time.Duration.parse(suggestion.get("occurrenceWithin").asText()).toString()));
 				}
 			}
 			return new ExpectedCard(
@@ -134,8 +136,9 @@ public record GoldenScenario(
 	}
 
 	/**
-	 * A suggested action: its type (create, update, delete), the resource's type, its code and the resource's
-	 * {@code priority} (null: not checked).
+	 * A suggested action: its type (create, update, delete), the resource's type, its code, the resource's
+	 * {@code priority} and the length of its {@code occurrencePeriod} (an ISO-8601 duration as {@link
+	 * java.time.Duration#toString()} writes it: "within 7 days" is PT168H) (null: not checked).
 	 */
-	public record Suggestion(String type, String resourceType, String code, String priority) {}
+	public record Suggestion(String type, String resourceType, String code, String priority, String occurrenceWithin) {}
 }
