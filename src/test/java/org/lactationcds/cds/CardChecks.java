@@ -29,7 +29,8 @@ final class CardChecks {
 
 	/**
 	 * Every action the card's suggestions offer, in order: its type, the resource type (a delete's from its resourceId)
-	 * and the code of the resource's {@code code} (a MedicationRequest's medication), null when it has none.
+	 * the code of the resource's {@code code} (a MedicationRequest's medication), the resource's {@code priority} and
+	 * the length of its {@code occurrencePeriod}, each null when it has none.
 	 */
 	static java.util.List<org.lactationcds.evaluation.GoldenScenario.Suggestion> suggestedActions(JsonNode card) {
 		java.util.List<org.lactationcds.evaluation.GoldenScenario.Suggestion> actions = new java.util.ArrayList<>();
@@ -42,10 +43,22 @@ final class CardChecks {
 				JsonNode code = resource.has("code") ? resource.at("/code/coding/0/code")
 						: resource.at("/medicationCodeableConcept/coding/0/code");
 				actions.add(new org.lactationcds.evaluation.GoldenScenario.Suggestion(
-						action.path("type").asText(), type, code.isMissingNode() ? null : code.asText()));
+						action.path("type").asText(), type, code.isMissingNode() ? null : code.asText(),
+						resource.has("priority") ? resource.get("priority").asText() : null,
+						occurrenceLength(resource.path("occurrencePeriod"))));
 			}
 		}
 		return actions;
+	}
+
+	/** How long a suggested request's occurrencePeriod lasts (start to end, as a Duration string), null without one. */
+	private static String occurrenceLength(JsonNode period) {
+		if (!period.has("start") || !period.has("end")) {
+			return null;
+		}
+		return java.time.Duration.between(
+				java.time.OffsetDateTime.parse(period.get("start").asText()),
+				java.time.OffsetDateTime.parse(period.get("end").asText())).toString();
 	}
 
 	/** "RULE/indicator" of every card, after checking each card's shape. */
@@ -117,12 +130,19 @@ final class CardChecks {
 	}
 
 	/**
-	 * clinical-rules.md 5.13: a suggested resource names the patient it concerns; a CommunicationRequest carries its
-	 * message. (A coded ServiceRequest code is not asserted yet: several ActivityDefinitions still carry text only.)
+	 * clinical-rules.md 5.13: a suggested resource names the patient it concerns; a ServiceRequest carries a coded
+	 * {@code code} (a standard code or the project's local one: system and code, not text only); a
+	 * CommunicationRequest carries its message.
 	 */
 	static void assertCompleteOrder(String rule, JsonNode resource) {
 		String type = resource.path("resourceType").asText();
 		assertThat(resource.at("/subject/reference").asText()).as("%s %s subject", rule, type).startsWith("Patient/");
+		if (type.equals("ServiceRequest")) {
+			assertThat(resource.at("/code/coding/0/system").asText()).as("%s ServiceRequest code system: %s", rule, resource)
+					.startsWith("http");
+			assertThat(resource.at("/code/coding/0/code").asText()).as("%s ServiceRequest code: %s", rule, resource)
+					.isNotBlank();
+		}
 		if (type.equals("CommunicationRequest")) {
 			assertThat(resource.at("/payload/0/contentString").asText()).as("%s CommunicationRequest message", rule).isNotBlank();
 		}

@@ -132,8 +132,8 @@ class ClinicalAmendmentsTests {
 		Dyad fever = Dyad.linked("f1").lactating(day(9.5)).temperature(100.4, "[degF]", null, day(10));
 		Card card = only(fever.cards("patient-view", fever.mother, day(10.2)));
 		assertThat(card.rule() + "/" + card.indicator()).isEqualTo("RF-POSTPARTUM-FEVER/warning");
-		assertThat(card.summary()).contains("38.0 °C").contains("postpartum day 10");
-		assertThat(card.detail()).contains("100.4 [degF] (38.0 °C)").contains("**Patient:** the mother Ada Example");
+		assertThat(card.summary()).contains("38.0 °C on day 10:");
+		assertThat(card.detail()).contains("100.4 °F (38.0 °C)").contains("**Patient:** the mother Ada Example");
 
 		Dyad below = Dyad.linked("f2").lactating(day(9.5)).temperature(100.2, "[degF]", null, day(10));
 		assertThat(below.cards("patient-view", below.mother, day(10.2))).isEmpty();

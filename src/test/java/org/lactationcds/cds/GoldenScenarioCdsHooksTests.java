@@ -140,6 +140,9 @@ class GoldenScenarioCdsHooksTests {
 						default -> throw new IllegalArgumentException("subject " + expected.subject() + " of " + what);
 					});
 		}
+		if (expected.summary() != null) {
+			assertThat(card.path("summary").asText()).as("summary of %s", what).isEqualTo(expected.summary());
+		}
 		String detail = card.path("detail").asText();
 		for (String evidence : expected.evidence()) {
 			assertThat(detail).as("evidence of %s", what).contains(evidence);
@@ -155,6 +158,13 @@ class GoldenScenarioCdsHooksTests {
 						.isEqualTo(want.type() + " " + want.resourceType());
 				if (want.code() != null) {
 					assertThat(got.code()).as("code of suggestion %d of %s", i + 1, what).isEqualTo(want.code());
+				}
+				if (want.priority() != null) {
+					assertThat(got.priority()).as("priority of suggestion %d of %s", i + 1, what).isEqualTo(want.priority());
+				}
+				if (want.occurrenceWithin() != null) {
+					assertThat(got.occurrenceWithin()).as("occurrencePeriod of suggestion %d of %s", i + 1, what)
+							.isEqualTo(want.occurrenceWithin());
 				}
 			}
 		}

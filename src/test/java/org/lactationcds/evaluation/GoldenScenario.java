@@ -91,13 +91,15 @@ public record GoldenScenario(
 	/**
 	 * One expected card: its RULE-ID/indicator and, when given, what it says: whose data fired it ("infant" or
 	 * "mother"), substrings its detail shows (the evidence values as shown), the suggestions offered (the complete
-	 * list, in order) and a substring of its source's label. A plain string in the file is the card alone.
+	 * list, in order), a substring of its source's label and its exact summary. A plain string in the file is the card
+	 * alone.
 	 */
-	public record ExpectedCard(String card, String subject, List<String> evidence, List<Suggestion> suggestions, String source) {
+	public record ExpectedCard(String card, String subject, List<String> evidence, List<Suggestion> suggestions, String source,
+			String summary) {
 
 		static ExpectedCard of(JsonNode node) {
 			if (node.isTextual()) {
-				return new ExpectedCard(node.asText(), null, List.of(), null, null);
+				return new ExpectedCard(node.asText(), null, List.of(), null, null, null);
 			}
 			List<String> evidence = new ArrayList<>();
 			node.path("evidence").forEach(value -> evidence.add(value.asText()));
@@ -108,7 +110,10 @@ public record GoldenScenario(
 					suggestions.add(new Suggestion(
 							suggestion.get("type").asText(),
 							suggestion.get("resourceType").asText(),
-							suggestion.path("code").isMissingNode() ? null : suggestion.get("code").asText()));
+							suggestion.path("code").isMissingNode() ? null : suggestion.get("code").asText(),
+							suggestion.path("priority").isMissingNode() ? null : suggestion.get("priority").asText(),
+							suggestion.path("occurrenceWithin").isMissingNode() ? null
+									: java.time.Duration.parse(suggestion.get("occurrenceWithin").asText()).toString()));
 				}
 			}
 			return new ExpectedCard(
@@ -116,7 +121,8 @@ public record GoldenScenario(
 					node.has("subject") ? node.get("subject").asText() : null,
 					List.copyOf(evidence),
 					suggestions == null ? null : List.copyOf(suggestions),
-					node.has("source") ? node.get("source").asText() : null);
+					node.has("source") ? node.get("source").asText() : null,
+					node.has("summary") ? node.get("summary").asText() : null);
 		}
 
 		public String rule() {
@@ -125,10 +131,14 @@ public record GoldenScenario(
 
 		/** Does the file say more of this card than its rule and indicator? */
 		public boolean saysWhatItShows() {
-			return subject != null || !evidence.isEmpty() || suggestions != null || source != null;
+			return subject != null || !evidence.isEmpty() || suggestions != null || source != null || summary != null;
 		}
 	}
 
-	/** A suggested action: its type (create, update, delete), the resource's type and its code (null: no code checked). */
-	public record Suggestion(String type, String resourceType, String code) {}
+	/**
+	 * A suggested action: its type (create, update, delete), the resource's type, its code, the resource's
+	 * {@code priority} and the length of its {@code occurrencePeriod} (an ISO-8601 duration as {@link
+	 * java.time.Duration#toString()} writes it: "within 7 days" is PT168H) (null: not checked).
+	 */
+	public record Suggestion(String type, String resourceType, String code, String priority, String occurrenceWithin) {}
 }
