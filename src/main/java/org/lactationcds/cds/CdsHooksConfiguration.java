@@ -12,7 +12,6 @@ import org.lactationcds.dyad.DyadAssembler;
 import org.lactationcds.dyad.LocalFhirDataSource;
 import org.lactationcds.dyad.LocalStoreReads;
 import org.lactationcds.cds.prefetch.PrefetchProperties;
-import org.lactationcds.cds.prefetch.PrefetchResolver;
 import org.lactationcds.demo.ExampleDataLoader;
 import org.lactationcds.discovery.SmartProperties;
 import org.lactationcds.security.PublicUrlProperties;

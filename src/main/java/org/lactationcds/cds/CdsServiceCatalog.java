@@ -11,7 +11,6 @@ import java.util.Set;
 import org.hl7.fhir.r4.model.PlanDefinition;
 import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.TriggerDefinition;
-import org.lactationcds.cds.prefetch.PrefetchTemplate;
 import org.lactationcds.dyad.DataRequirement;
 import org.lactationcds.knowledge.KnowledgeException;
 import org.lactationcds.knowledge.KnowledgeSnapshot;

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.hl7.fhir.r4.model.PlanDefinition;
-import org.lactationcds.cds.prefetch.PrefetchTemplate;
 import org.lactationcds.dyad.DataRequirement;
 
 /**

@@ -23,7 +23,6 @@ import org.hl7.fhir.r4.model.Resource;
 import org.lactationcds.cds.card.Card;
 import org.lactationcds.cds.card.CardMapper;
 import org.lactationcds.cds.card.CardUuids;
-import org.lactationcds.cds.prefetch.PrefetchResolver;
 import org.lactationcds.dyad.Dyad;
 import org.lactationcds.dyad.DyadAssembler;
 import org.lactationcds.dyad.FhirDataSource;

@@ -14,7 +14,6 @@ import org.lactationcds.dyad.BundleDataSource;
 import org.lactationcds.dyad.DataUnavailableException;
 import org.lactationcds.dyad.FhirDataSource;
 import org.lactationcds.dyad.LocalStoreReads;
-import org.lactationcds.cds.prefetch.PrefetchTemplate;
 import org.lactationcds.demo.ExampleDataLoader;
 import org.lactationcds.knowledge.KnowledgeLoader;
 import org.slf4j.Logger;

@@ -20,7 +20,6 @@ import org.lactationcds.cds.card.CardMapper;
 import org.lactationcds.evaluation.EvaluationBudget;
 import org.lactationcds.dyad.DyadAssembler;
 import org.lactationcds.dyad.FhirDataSource;
-import org.lactationcds.cds.prefetch.PrefetchResolver;
 import org.lactationcds.knowledge.CompiledKnowledge;
 import org.lactationcds.knowledge.KnowledgeSnapshot;
 

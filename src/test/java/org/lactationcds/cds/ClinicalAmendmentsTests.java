@@ -44,7 +44,6 @@ import org.lactationcds.cds.card.Card;
 import org.lactationcds.cds.card.CardMapper;
 import org.lactationcds.dyad.BundleDataSource;
 import org.lactationcds.dyad.DyadAssembler;
-import org.lactationcds.cds.prefetch.PrefetchResolver;
 import org.lactationcds.knowledge.CompiledKnowledge;
 import org.lactationcds.knowledge.KnowledgeSnapshot;
 

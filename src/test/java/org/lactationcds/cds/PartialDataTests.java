@@ -26,7 +26,6 @@ import org.lactationcds.cds.card.CardMapper;
 import org.lactationcds.dyad.DataUnavailableException;
 import org.lactationcds.dyad.DyadAssembler;
 import org.lactationcds.dyad.FhirDataSource;
-import org.lactationcds.cds.prefetch.PrefetchResolver;
 import org.lactationcds.knowledge.CompiledKnowledge;
 import org.lactationcds.knowledge.KnowledgeSnapshot;
 

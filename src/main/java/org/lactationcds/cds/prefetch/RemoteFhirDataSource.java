@@ -192,7 +192,8 @@ public final class RemoteFhirDataSource implements FhirDataSource {
 		return found;
 	}
 
-	static List<Resource> entries(Bundle bundle) {
+	/** A search Bundle's resources, without OperationOutcome entries (search mode outcome). */
+	public static List<Resource> entries(Bundle bundle) {
 		return bundle.getEntry().stream()
 				.filter(Bundle.BundleEntryComponent::hasResource)
 				.filter(entry -> entry.getSearch().getMode() != Bundle.SearchEntryMode.OUTCOME)

@@ -1,9 +1,8 @@
-package org.lactationcds.cds.prefetch;
+package org.lactationcds.cds;
 
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.lactationcds.cds.CdsRequest;
 import org.lactationcds.dyad.DataRequirement;
 
 /**

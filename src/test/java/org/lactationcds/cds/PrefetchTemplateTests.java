@@ -1,10 +1,9 @@
-package org.lactationcds.cds.prefetch;
+package org.lactationcds.cds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
-import org.lactationcds.cds.CdsRequest;
 
 /** Prefetch token substitution (CDS Hooks 2.0 "Prefetch tokens"). */
 class PrefetchTemplateTests {

@@ -1,4 +1,4 @@
-package org.lactationcds.cds.prefetch;
+package org.lactationcds.cds;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -7,9 +7,8 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
-import org.lactationcds.cds.CdsRequest;
-import org.lactationcds.cds.CdsRequestParser;
 import org.lactationcds.dyad.DataUnavailableException;
+import org.lactationcds.cds.prefetch.RemoteFhirDataSource;
 import org.lactationcds.dyad.FhirDataSource;
 
 /**
