@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.CodeableConcept;
-import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.HumanName;
@@ -37,6 +35,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.RelatedPerson;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Type;
+import org.lactationcds.dyad.DyadAssembler;
 
 /**
  * SDC {@code Questionnaire/[id]/$populate} for the visit Questionnaire: with {@code subject} the infant, answers an
@@ -57,7 +56,6 @@ public class PopulateVisitOperationProvider {
 	/** Body weight codes of ValueSet body-weight (the codes the weight rules read). */
 	static final Set<String> BODY_WEIGHT = Set.of("29463-7", "3141-9");
 	static final String BIRTH_TIME = "http://hl7.org/fhir/StructureDefinition/patient-birthTime";
-	private static final String ROLE_CODES = "http://terminology.hl7.org/CodeSystem/v3-RoleCode";
 	private static final Set<String> VALID_STATUS = Set.of("final", "amended", "corrected");
 
 	private final DaoRegistry daoRegistry;
@@ -142,7 +140,7 @@ public class PopulateVisitOperationProvider {
 		SearchParameterMap links = SearchParameterMap.newSynchronous("patient", new ReferenceParam("Patient/" + infantId));
 		for (IBaseResource found : daoRegistry.getResourceDao("RelatedPerson").search(links, request).getAllResources()) {
 			RelatedPerson link = (RelatedPerson) found;
-			if (!isMotherLink(link)) {
+			if (!DyadAssembler.isMotherLink(link)) {
 				continue;
 			}
 			SearchParameterMap mothers = SearchParameterMap.newSynchronous("link",
@@ -213,17 +211,6 @@ public class PopulateVisitOperationProvider {
 			}
 		}
 		return Optional.empty();
-	}
-
-	private static boolean isMotherLink(RelatedPerson related) {
-		for (CodeableConcept relationship : related.getRelationship()) {
-			for (Coding coding : relationship.getCoding()) {
-				if (ROLE_CODES.equals(coding.getSystem()) && "MTH".equals(coding.getCode())) {
-					return true;
-				}
-			}
-		}
-		return false;
 	}
 
 	/** Answers the item {@code linkId} if the Questionnaire has it, nesting the answer under the item's groups. */

@@ -158,7 +158,8 @@ public final class DyadAssembler {
 				.forEach(reference -> data.addAll(fetchOrNote(source, reference, reference, unavailable)));
 	}
 
-	private static boolean isMotherLink(RelatedPerson related) {
+	/** Whether the RelatedPerson records its person as the patient's mother (v3 RoleCode MTH). */
+	public static boolean isMotherLink(RelatedPerson related) {
 		for (CodeableConcept relationship : related.getRelationship()) {
 			for (Coding coding : relationship.getCoding()) {
 				if (ROLE_CODES.equals(coding.getSystem()) && "MTH".equals(coding.getCode())) {
