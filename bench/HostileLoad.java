@@ -47,6 +47,13 @@ public class HostileLoad {
 						+ "9".repeat(100_000) + "}}"));
 		attacks.put("fhir lone surrogate", () -> post(http, url + "/fhir/Patient", "application/fhir+json",
 				"{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"a\\ud800\"}]}"));
+		// 50,000 components, about 600,000 elements in 10 MB: before the element budget the validator worked on this
+		// for minutes and ran the heap out.
+		String manyComponents = "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"w\"},\"component\":["
+				+ String.join(",", Collections.nCopies(50_000, "{\"code\":{\"coding\":[{\"system\":\"http://loinc.org\","
+						+ "\"code\":\"29463-7\"}]},\"valueQuantity\":{\"value\":3000,\"unit\":\"g\","
+						+ "\"system\":\"http://unitsofmeasure.org\",\"code\":\"g\"}}")) + "]}";
+		attacks.put("fhir 600k elements", () -> post(http, url + "/fhir/Observation", "application/fhir+json", manyComponents));
 		attacks.put("search 1e999999999", () -> get(http, url + "/fhir/Observation?value-quantity=gt1e999999999"));
 		attacks.put("search _sort x11", () -> get(http, url + "/fhir/Patient?" + String.join("&", Collections.nCopies(11, "_sort=name"))));
 		attacks.put("search _include x11", () -> get(http, url + "/fhir/Observation?"

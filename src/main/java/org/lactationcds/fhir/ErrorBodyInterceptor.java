@@ -26,9 +26,11 @@ class ErrorBodyInterceptor {
 
 	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
 	public BaseServerResponseException hideInternals(Throwable exception) {
-		if (exception instanceof BaseServerResponseException known && known.getStatusCode() < 500
+		if (exception instanceof BaseServerResponseException known && (known.getStatusCode() < 500 || known.getStatusCode() == 503)
 				&& (known.getMessage() == null || !INTERNALS.matcher(known.getMessage()).find())) {
-			return null; // the caller's mistake, in the caller's terms: HAPI's body stands
+			// The caller's mistake in the caller's terms, or "busy, retry" (503 only ever comes from this server's
+			// own budgets, with Retry-After): HAPI's body stands.
+			return null;
 		}
 		String reference = UUID.randomUUID().toString();
 		if (exception instanceof BaseServerResponseException known && known.getStatusCode() < 500) {

@@ -17,6 +17,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxTransactionBytes largest transaction or batch body
  * @param queryTimeout longest any one SQL statement may run before the database cancels it (PostgreSQL
  *     {@code statement_timeout}, H2 {@code QUERY_TIMEOUT}); 0 switches it off
+ * @param maxBodyElements most elements (JSON objects, arrays and values; XML elements) in one request body: parsing
+ *     and validating a body cost time and memory in proportion to them (413 above)
+ * @param maxElementsInProgress most body elements being parsed, validated and stored at once, all requests together:
+ *     bounds the memory writes take; a request that finds no room waits
+ * @param elementsWait how long a request waits for room before it is answered 503 with {@code Retry-After}
  */
 @ConfigurationProperties("lactation-cds.fhir.limits")
 public record FhirLimitsProperties(
@@ -26,12 +31,19 @@ public record FhirLimitsProperties(
 		@DefaultValue("100") int maxOrValues,
 		@DefaultValue("1000") int maxTransactionEntries,
 		@DefaultValue("8388608") long maxTransactionBytes,
-		@DefaultValue("30s") Duration queryTimeout) {
+		@DefaultValue("30s") Duration queryTimeout,
+		@DefaultValue("100000") int maxBodyElements,
+		@DefaultValue("300000") int maxElementsInProgress,
+		@DefaultValue("10s") Duration elementsWait) {
 
 	public FhirLimitsProperties {
 		if (maxSortKeys < 1 || maxIncludes < 0 || maxChainDepth < 0 || maxOrValues < 1 || maxTransactionEntries < 1
-				|| maxTransactionBytes < 1 || queryTimeout.isNegative()) {
+				|| maxTransactionBytes < 1 || queryTimeout.isNegative() || maxBodyElements < 1 || elementsWait.isNegative()) {
 			throw new IllegalArgumentException("lactation-cds.fhir.limits: every limit must be positive");
+		}
+		if (maxElementsInProgress < maxBodyElements) {
+			throw new IllegalArgumentException("lactation-cds.fhir.limits.max-elements-in-progress (" + maxElementsInProgress
+					+ ") must be at least max-body-elements (" + maxBodyElements + "), or the largest body never gets room");
 		}
 	}
 }

@@ -5,6 +5,7 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.PayloadTooLargeException;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -15,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.lactationcds.security.InputCheck;
@@ -23,8 +26,13 @@ import org.lactationcds.security.InputCheck;
  * Refuses, before any parser, validator or query sees them, requests that would cost the server far more than their
  * size: bodies with absurd nesting, numbers or invalid UTF-16 ({@link InputCheck}); searches over the budgets of
  * {@link FhirLimitsProperties} (a repeated {@code _sort} key alone made the database work grow exponentially); oversized
- * transactions; an empty JSON Patch. Runs after the caller was authenticated and checked against its scopes
+ * transactions; an empty JSON Patch; bodies with more elements than parsing and validating may cost. Runs after the caller was authenticated and checked against its scopes
  * ({@link ScopePreCheckInterceptor}), so a caller with no permission never gets this far.
+ *
+ * <p>A request with a body also takes room for its elements in a budget shared by all requests, held until HAPI has
+ * finished with it: a few large writes at once cannot run the heap out (each element costs the validator about 1 KB
+ * while it works), and one that finds no room within the wait gets 503 with {@code Retry-After} instead of queuing
+ * without end.
  */
 @Interceptor
 class InputLimitsInterceptor {
@@ -32,10 +40,15 @@ class InputLimitsInterceptor {
 	private static final Pattern XML_ENTRY = Pattern.compile("<entry[\\s>]");
 	private static final JsonFactory JSON = new JsonFactory();
 
+	private static final String ELEMENTS_HELD = InputLimitsInterceptor.class.getName() + ".elementsHeld";
+
 	private final FhirLimitsProperties limits;
+	/** Fair, so a large body waiting for room is not overtaken for ever by small ones. */
+	private final Semaphore elementsInProgress;
 
 	InputLimitsInterceptor(FhirLimitsProperties limits) {
 		this.limits = limits;
+		this.elementsInProgress = new Semaphore(limits.maxElementsInProgress(), true);
 	}
 
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
@@ -64,7 +77,45 @@ class InputLimitsInterceptor {
 		if (operation == RestOperationTypeEnum.PATCH && new String(body, StandardCharsets.UTF_8).replaceAll("\\s", "").equals("[]")) {
 			throw new InvalidRequestException("The JSON Patch is empty: send at least one operation");
 		}
+		long elements = InputCheck.elements(body);
+		if (elements > limits.maxBodyElements()) {
+			throw new PayloadTooLargeException("A request body is limited to " + limits.maxBodyElements()
+					+ " elements (lactation-cds.fhir.limits.max-body-elements); this one has " + elements
+					+ ": send the resources in smaller requests");
+		}
+		holdRoomFor(request, (int) Math.max(1, elements));
 		return true;
+	}
+
+	private void holdRoomFor(RequestDetails request, int elements) {
+		boolean granted;
+		try {
+			granted = elementsInProgress.tryAcquire(elements, limits.elementsWait().toMillis(), TimeUnit.MILLISECONDS);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			granted = false;
+		}
+		if (!granted) {
+			BaseServerResponseException busy = BaseServerResponseException.newInstance(503,
+					"The server is busy with other large requests (lactation-cds.fhir.limits.max-elements-in-progress); "
+							+ "try again shortly");
+			busy.addResponseHeader("Retry-After", "10");
+			throw busy;
+		}
+		request.getUserData().put(ELEMENTS_HELD, elements);
+	}
+
+	/** Called for every request HAPI handled, whatever its outcome (HAPI calls it from a finally block). */
+	@Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
+	public void releaseRoom(RequestDetails request) {
+		if (request.getUserData().remove(ELEMENTS_HELD) instanceof Integer elements) {
+			elementsInProgress.release(elements);
+		}
+	}
+
+	/** Room left in the shared budget, for tests. */
+	int elementsAvailable() {
+		return elementsInProgress.availablePermits();
 	}
 
 	private void checkParameters(Map<String, String[]> parameters) {

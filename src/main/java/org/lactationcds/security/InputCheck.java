@@ -1,5 +1,9 @@
 package org.lactationcds.security;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,6 +32,8 @@ public final class InputCheck {
 	private static final Pattern XML_ATTRIBUTE_VALUE = Pattern.compile("=\\s*\"([^\"]{1,200000})\"");
 	private static final Pattern XML_CHAR_REFERENCE = Pattern.compile("&#(x[0-9a-fA-F]{1,8}|[0-9]{1,10});");
 
+	private static final JsonFactory JSON = new JsonFactory();
+
 	private InputCheck() {}
 
 	/** What is wrong with the body, in the caller's terms; empty when nothing is. */
@@ -44,6 +50,41 @@ public final class InputCheck {
 			first++;
 		}
 		return first < body.length && body[first] == '<' ? xml(body) : json(body);
+	}
+
+	/**
+	 * The elements of a body, counted without building it: JSON objects, arrays and values (property names are not
+	 * counted), or XML start tags. Parsing and validating cost grows with this count, not with the bytes (a 10 MB
+	 * Observation of 600,000 elements took the validator 133 s and a 1 GB heap), so a budget on it bounds both.
+	 */
+	public static long elements(byte[] body) {
+		if (body == null || body.length == 0) {
+			return 0;
+		}
+		int first = 0;
+		while (first < body.length && Character.isWhitespace(body[first])) {
+			first++;
+		}
+		if (first < body.length && body[first] == '<') {
+			long tags = 0;
+			for (int i = first; i + 1 < body.length; i++) {
+				if (body[i] == '<' && body[i + 1] != '/' && body[i + 1] != '?' && body[i + 1] != '!') {
+					tags++;
+				}
+			}
+			return tags;
+		}
+		long elements = 0;
+		try (JsonParser parser = JSON.createParser(body)) {
+			for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+				if (token != JsonToken.FIELD_NAME && token != JsonToken.END_OBJECT && token != JsonToken.END_ARRAY) {
+					elements++;
+				}
+			}
+		} catch (IOException e) {
+			// Not JSON (or broken JSON): the parser that follows answers it with 400; what was counted stands.
+		}
+		return elements;
 	}
 
 	/** A query parameter value: each comma, pipe or dollar separated part that is a number (after a FHIR prefix). */

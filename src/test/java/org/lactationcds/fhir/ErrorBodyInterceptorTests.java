@@ -39,6 +39,13 @@ class ErrorBodyInterceptorTests {
 	}
 
 	@Test
+	void hideInternalsWhenTheServerIsBusyKeepsThe503AndItsRetryAfter() {
+		BaseServerResponseException busy = BaseServerResponseException.newInstance(503, "The server is busy; try again shortly");
+		busy.addResponseHeader("Retry-After", "10");
+		assertThat(interceptor.hideInternals(busy)).isNull();
+	}
+
+	@Test
 	void statementTimeoutIsSetForPostgresqlAndH2Only() {
 		assertThat(StatementTimeout.initSql("jdbc:postgresql://db/x", Duration.ofSeconds(30))).isEqualTo("SET statement_timeout = 30000");
 		assertThat(StatementTimeout.initSql("jdbc:h2:file:./data/x", Duration.ofSeconds(5))).isEqualTo("SET QUERY_TIMEOUT 5000");

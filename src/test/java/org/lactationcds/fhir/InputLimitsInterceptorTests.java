@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.PayloadTooLargeException;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class InputLimitsInterceptorTests {
 
 	final InputLimitsInterceptor limits =
-			new InputLimitsInterceptor(new FhirLimitsProperties(3, 10, 2, 100, 1000, 8_388_608, Duration.ofSeconds(30)));
+			new InputLimitsInterceptor(new FhirLimitsProperties(3, 10, 2, 100, 1000, 8_388_608, Duration.ofSeconds(30),
+					100, 150, Duration.ofMillis(200)));
 
 	@Test
 	void repeatedSortKeyIsRefused() {
@@ -86,6 +88,56 @@ class InputLimitsInterceptorTests {
 		assertThat(InputLimitsInterceptor.entries(bytes("{\"entry\":[{\"resource\":{\"entry\":[1,2,3]}},{}]}"))).isEqualTo(2);
 	}
 
+	@Test
+	void bodyOverTheElementBudgetIs413NamingTheProperty() {
+		// the object, its resourceType, the array and 98 numbers = 101 elements, one over the budget; 100 pass.
+		assertThatThrownBy(() -> write(RestOperationTypeEnum.CREATE, observationWithValues(98)))
+				.isInstanceOf(PayloadTooLargeException.class)
+				.hasMessageContaining("lactation-cds.fhir.limits.max-body-elements").hasMessageContaining("has 101");
+		SystemRequestDetails request = writeRequest(RestOperationTypeEnum.CREATE, observationWithValues(97));
+		assertThat(limits.limitInput(request)).isTrue();
+		limits.releaseRoom(request);
+	}
+
+	@Test
+	void requestsShareTheRoomAndTheOneThatFindsNoneGets503WithRetryAfter() {
+		SystemRequestDetails first = writeRequest(RestOperationTypeEnum.CREATE, observationWithValues(97)); // 100 elements
+		assertThat(limits.limitInput(first)).isTrue();
+		assertThat(limits.elementsAvailable()).isEqualTo(50);
+		SystemRequestDetails second = writeRequest(RestOperationTypeEnum.CREATE, observationWithValues(57)); // 60
+		assertThatThrownBy(() -> limits.limitInput(second))
+				.isInstanceOfSatisfying(BaseServerResponseException.class, e -> {
+					assertThat(e.getStatusCode()).isEqualTo(503);
+					assertThat(e.getResponseHeaders()).containsEntry("Retry-After", java.util.List.of("10"));
+				})
+				.hasMessageContaining("max-elements-in-progress");
+		limits.releaseRoom(second); // refused requests hold nothing
+		assertThat(limits.elementsAvailable()).isEqualTo(50);
+		limits.releaseRoom(first);
+		assertThat(limits.elementsAvailable()).isEqualTo(150);
+		limits.releaseRoom(first); // released once only, however often HAPI reports completion
+		assertThat(limits.elementsAvailable()).isEqualTo(150);
+		assertThat(limits.limitInput(second)).isTrue();
+		limits.releaseRoom(second);
+	}
+
+	@Test
+	void requestsWithoutABodyHoldNoRoom() {
+		search(Map.of("patient", new String[] {"p1"}));
+		assertThat(limits.elementsAvailable()).isEqualTo(150);
+	}
+
+	@Test
+	void propertiesRefuseARoomSmallerThanTheLargestBody() {
+		assertThatThrownBy(() -> new FhirLimitsProperties(3, 10, 2, 100, 1000, 8_388_608, Duration.ofSeconds(30),
+				100, 99, Duration.ofSeconds(1))).hasMessageContaining("max-elements-in-progress");
+	}
+
+	private static String observationWithValues(int values) {
+		return "{\"resourceType\":\"Observation\",\"component\":["
+				+ String.join(",", Collections.nCopies(values, "1")) + "]}";
+	}
+
 	private boolean search(Map<String, String[]> parameters) {
 		SystemRequestDetails request = new SystemRequestDetails();
 		request.setParameters(new HashMap<>(parameters));
@@ -94,11 +146,15 @@ class InputLimitsInterceptorTests {
 	}
 
 	private boolean write(RestOperationTypeEnum operation, String body) {
+		return limits.limitInput(writeRequest(operation, body));
+	}
+
+	private static SystemRequestDetails writeRequest(RestOperationTypeEnum operation, String body) {
 		SystemRequestDetails request = new SystemRequestDetails();
 		request.setParameters(new HashMap<>());
 		request.setRestOperationType(operation);
 		request.setRequestContents(bytes(body));
-		return limits.limitInput(request);
+		return request;
 	}
 
 	private static byte[] bytes(String text) {

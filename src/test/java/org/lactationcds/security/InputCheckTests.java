@@ -67,6 +67,15 @@ class InputCheckTests {
 		assertThat(InputCheck.parameter("identifier", "12345678901234567890")).isEmpty();
 	}
 
+	@Test
+	void elementsAreObjectsArraysAndValuesButNotPropertyNames() {
+		// {} [ 1 "x" {} true ] : the root, the array, three values and the inner object.
+		assertThat(InputCheck.elements(bytes("{\"a\":[1,\"x\",{\"b\":true}]}"))).isEqualTo(6);
+		assertThat(InputCheck.elements(bytes("  <Patient><birthDate value=\"2026-03-01\"/><!-- c --></Patient>"))).isEqualTo(2);
+		assertThat(InputCheck.elements(new byte[0])).isZero();
+		assertThat(InputCheck.elements(bytes("{\"a\":[1,2"))).as("broken JSON: what was read").isEqualTo(4);
+	}
+
 	private static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}
