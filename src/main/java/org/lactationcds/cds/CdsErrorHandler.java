@@ -2,7 +2,6 @@ package org.lactationcds.cds;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.lactationcds.cds.feedback.FeedbackController;
 import org.lactationcds.dyad.DataUnavailableException;
 import org.lactationcds.knowledge.KnowledgeNotLoadedException;
 import org.slf4j.Logger;
@@ -19,7 +18,9 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * CDS Hooks errors as JSON: a 4xx names what is wrong with the request; 412 when data could not be obtained; an
  * unexpected failure is a 500 that says nothing about the inside (the log has it).
  */
-@RestControllerAdvice(assignableTypes = {CdsHooksController.class, FeedbackController.class})
+// The package and its sub-packages: the services and their feedback endpoint, without naming the feedback controller
+// (which would tie this package to its sub-package both ways).
+@RestControllerAdvice(basePackages = "org.lactationcds.cds")
 public class CdsErrorHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(CdsErrorHandler.class);

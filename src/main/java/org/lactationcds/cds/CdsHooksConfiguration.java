@@ -6,8 +6,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.lactationcds.cds.card.CardMapper;
 import org.lactationcds.cds.card.DyadViewLink;
-import org.lactationcds.cds.feedback.FeedbackParser;
-import org.lactationcds.cds.feedback.FeedbackStore;
 import org.lactationcds.dyad.DyadAssembler;
 import org.lactationcds.dyad.LocalFhirDataSource;
 import org.lactationcds.dyad.LocalStoreReads;
@@ -25,7 +23,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.filter.CorsFilter;
 
 /** The CDS Hooks service: request parsing, data gathering, evaluation, cards, feedback and CORS. */
@@ -89,18 +86,6 @@ public class CdsHooksConfiguration {
 			WarmUpProperties limits) {
 		return new CdsWarmUp(knowledge, catalog, invoker, storeReads(store, readModel),
 				ExampleDataLoader.readAll(examples.location(), fhirContext), clock, limits);
-	}
-
-	@Bean
-	public FeedbackParser feedbackParser(ObjectMapper json) {
-		return new FeedbackParser(json);
-	}
-
-	@Bean
-	public FeedbackStore feedbackStore(JdbcTemplate jdbc) {
-		FeedbackStore store = new FeedbackStore(jdbc);
-		store.createSchema();
-		return store;
 	}
 
 	/**
