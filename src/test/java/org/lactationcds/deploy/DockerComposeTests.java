@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,6 +78,20 @@ class DockerComposeTests {
 		assertThat(dockerfile).contains("target/lactation-cds.jar");
 		assertThat(dockerfile).contains("ENV SERVER_ADDRESS=0.0.0.0");
 		assertThat(dockerfile).contains("EXPOSE 8080");
+	}
+
+	/** The training stage and the runtime share one JVM build, or the runtime cannot use the cache it wrote. */
+	@Test
+	void serverImageWhenBuiltStartsFromTheAotCacheOfItsOwnTrainingRun() throws IOException {
+		String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+		Matcher base = Pattern.compile("(?m)^FROM (\\S+) AS runtime-base$").matcher(dockerfile);
+		assertThat(base.find()).as("a runtime-base stage").isTrue();
+		assertThat(base.group(1)).startsWith("eclipse-temurin:25");
+		assertThat(dockerfile).containsPattern("(?m)^FROM runtime-base AS aot$").containsPattern("(?m)^FROM runtime-base$");
+		assertThat(dockerfile).contains("-Djarmode=tools -jar /tmp/lactation-cds.jar extract --destination /app")
+				.contains("-XX:AOTCacheOutput=/app/app.aot -Dlactation-cds.training-run=true");
+		String entrypoint = dockerfile.lines().filter(l -> l.startsWith("ENTRYPOINT")).findFirst().orElseThrow();
+		assertThat(entrypoint).contains("\"-XX:AOTCache=/app/app.aot\"", "\"-XX:+UseParallelGC\"", "\"/app/lactation-cds.jar\"");
 	}
 
 	@Test
