@@ -83,7 +83,7 @@ final class DyadCardAccess {
 
 	/** The mothers of {@code infantId} as the dyad links record them (RelatedPerson MTH, the mother's Patient.link). */
 	private static List<String> mothersOf(String infantId, FhirDataSource links) {
-		return links.fetch("RelatedPerson?patient=Patient/" + infantId).stream()
+		return links.fetch("RelatedPerson?patient=" + infantId).stream()
 				.filter(resource -> resource instanceof RelatedPerson related && DyadAssembler.isMotherLink(related))
 				.flatMap(related -> links.fetch("Patient?link=RelatedPerson/" + related.getIdElement().getIdPart()).stream())
 				.map(Resource::getIdElement)

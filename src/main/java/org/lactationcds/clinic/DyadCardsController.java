@@ -15,6 +15,7 @@ import org.lactationcds.cds.FhirDataSources;
 import org.lactationcds.cds.Hook;
 import org.lactationcds.cds.card.Card;
 import org.lactationcds.dyad.DataUnavailableException;
+import org.lactationcds.dyad.Dyad;
 import org.lactationcds.dyad.LocalFhirDataSource;
 import org.lactationcds.knowledge.KnowledgeLoader;
 import org.lactationcds.knowledge.KnowledgeNotLoadedException;
@@ -80,14 +81,24 @@ class DyadCardsController {
 		CdsRequest request = new CdsRequest(Hook.PATIENT_VIEW, hookInstance, java.util.Optional.empty(),
 				java.util.Optional.empty(), new CdsRequest.Context(patientId, "Practitioner/clinic-app", null, null, null),
 				Map.of());
-		List<Card> cards = invoker.invoke(service, request, dataSources.forRequest(request));
+		CdsServiceInvoker.Evaluation evaluation = invoker.evaluate(service, request, dataSources.forRequest(request));
+		List<Card> cards = evaluation.cards();
 		audit.cdsCall(caller.authenticated() ? caller.name() : null, service.id(), service.hook().id(), hookInstance,
 				patientId, cards.stream().map(card -> new AuditTrail.ReturnedCard(card.rule(), card.indicator())).toList());
 		Map<String, Object> answer = new LinkedHashMap<>();
 		answer.put("patient", patientId);
 		answer.put("service", service.id());
+		// The dyad the cards are about, so the app opens the same mother and infant (ids only).
+		Map<String, List<String>> members = new LinkedHashMap<>();
+		members.put("mothers", membersOf(evaluation.dyad(), Dyad.Role.MOTHER));
+		members.put("infants", membersOf(evaluation.dyad(), Dyad.Role.INFANT));
+		answer.put("dyad", members);
 		answer.put("cards", cards);
 		return answer;
+	}
+
+	private static List<String> membersOf(Dyad dyad, Dyad.Role role) {
+		return dyad.members().entrySet().stream().filter(member -> member.getValue() == role).map(Map.Entry::getKey).toList();
 	}
 
 	@ExceptionHandler(DyadCardAccess.Refused.class)
