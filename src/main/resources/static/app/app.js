@@ -342,6 +342,9 @@ const LactationApp = (() => {
    */
   async function dyadToShow() {
     const patient = params().get('patient');
+    if (!patient && !(params().get('mother') && params().get('infant'))) {
+      throw new Error('no patient in the address: open the view from the search page, or with ?patient=<Patient id>');
+    }
     if (!patient || (params().get('mother') && params().get('infant'))) {
       const mother = params().get('mother');
       return { mother, infant: params().get('infant'), answer: cardsOf(mother) };

@@ -69,6 +69,11 @@ class ClinicAppOpenDefaultTests {
 		assertThat(driver.findElement(By.cssSelector("#temperatures tbody")).getText()).doesNotContain("Cannot read");
 		assertThat(driver.findElement(By.id("visit-link")).getAttribute("href"))
 				.endsWith("visit.html?mother=demo-wl-mother&infant=demo-wl-infant");
+
+		driver.get(server.baseUrl() + "/app/dyad.html");
+		browser.await("the dyad view without a patient saying so")
+				.until(ExpectedConditions.textMatches(By.cssSelector("#weight-summary.error"), Pattern.compile("no patient in the address")));
+		assertThat(driver.findElements(By.cssSelector(".card"))).isEmpty();
 	}
 
 	@Test
