@@ -88,6 +88,16 @@ class ClinicAppOpenDefaultTests {
 	}
 
 	@Test
+	void cardsOfAnUnknownOrMalformedPatientAre4xxWithAMessage() throws Exception {
+		HttpResponse<String> unknown = TestHttp.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/app/api/cards?patient=no-such-patient")));
+		assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
+		assertThat(json.readTree(unknown.body()).get("message").asText()).contains("Patient/no-such-patient");
+		HttpResponse<String> missing = TestHttp.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/app/api/cards")));
+		assertThat(missing.statusCode()).as(missing.body()).isEqualTo(400);
+		assertThat(json.readTree(missing.body()).get("message").asText()).contains("?patient=");
+	}
+
+	@Test
 	void populateByPostTakesTheSubjectAsValueReference() throws Exception {
 		JsonNode byReference = populate("{\"valueReference\":{\"reference\":\"Patient/demo-wl-infant\"}}", 200);
 		assertThat(byReference.at("/subject/reference").asText()).isEqualTo("Patient/demo-wl-mother");
