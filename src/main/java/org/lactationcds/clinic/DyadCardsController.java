@@ -3,6 +3,7 @@ package org.lactationcds.clinic;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.lactationcds.audit.AuditTrail;
@@ -78,9 +79,9 @@ class DyadCardsController {
 				.findFirst()
 				.orElseThrow(() -> new DyadCardAccess.Refused(503, "the knowledge has no patient-view service"));
 		String hookInstance = UUID.randomUUID().toString();
-		CdsRequest request = new CdsRequest(Hook.PATIENT_VIEW, hookInstance, java.util.Optional.empty(),
-				java.util.Optional.empty(), new CdsRequest.Context(patientId, "Practitioner/clinic-app", null, null, null),
-				Map.of());
+		// The call an EHR makes without prefetch or fhirServer: every member's data from this server's store.
+		CdsRequest request = new CdsRequest(Hook.PATIENT_VIEW, hookInstance, Optional.empty(), Optional.empty(),
+				new CdsRequest.Context(patientId, "Practitioner/clinic-app", null, null, null), Map.of());
 		CdsServiceInvoker.Evaluation evaluation = invoker.evaluate(service, request, dataSources.forRequest(request));
 		List<Card> cards = evaluation.cards();
 		audit.cdsCall(caller.authenticated() ? caller.name() : null, service.id(), service.hook().id(), hookInstance,
