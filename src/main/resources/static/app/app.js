@@ -1,12 +1,18 @@
 /*
  * The clinic app: find a dyad, record a visit with the server's visit Questionnaire (rendered by NLM LHC-Forms) and
  * see the dyad: infant weights against the birth weight, the mother's temperatures and the current cards of the
- * patient-view service. Everything is read from and written to this server's /fhir and /cds-services; the only
- * patient data in URLs are the two Patient ids.
+ * patient-view service. Everything is read from and written to this server's /fhir and /app/api; the only patient
+ * data in URLs are Patient ids.
+ *
+ * Launched from an EHR (SMART App Launch, launch.html then ready.html, with the SMART JavaScript client fhirclient),
+ * every request carries the launch's access token; on the open default there is no launch and no token.
  */
 const LactationApp = (() => {
-  const FHIR = new URL('../fhir/', location.href).href;
-  const CDS = new URL('../cds-services', location.href).href;
+  const FHIR_BASE = new URL('../fhir/', location.href).href;
+  // The dyad's patient-view cards, evaluated by the server for the patient the page shows (CDS client JWTs are for
+  // EHRs; the app is authorized by its FHIR token, or by nothing on the open default).
+  const CARDS = new URL('api/cards', location.href).href;
+  const SMART_LAUNCH = new URL('api/smart-launch', location.href).href;
   const QUESTIONNAIRE = 'http://lactation-cds.org/fhir/Questionnaire/lactation-visit';
   const MOTHER = 'http://terminology.hl7.org/CodeSystem/v3-RoleCode|MTH';
   const BIRTH_TIME = 'http://hl7.org/fhir/StructureDefinition/patient-birthTime';
@@ -17,13 +23,68 @@ const LactationApp = (() => {
   // UCUM weight units to grams, as LactationCommon.cql converts them.
   const GRAMS = { g: 1, kg: 1000, '[lb_av]': 453.59237, '[oz_av]': 28.349523125 };
 
+  /* ------------------------------------------------------------------ SMART launch */
+
+  /** fhirclient keeps the launch in this tab's sessionStorage under this key; no key, no launch (the open default). */
+  const SMART_KEY = 'SMART_KEY';
+  let launched = null;
+
+  /** The launch's fhirclient Client in this tab, or null when the app was not launched from an EHR. */
+  function smartClient() {
+    if (launched === null) {
+      launched = sessionStorage.getItem(SMART_KEY) && window.FHIR
+        ? withDeadline(FHIR.oauth2.ready(), 'the SMART launch state') : Promise.resolve(null);
+    }
+    return launched;
+  }
+
+  /** fhirclient's own requests have no deadline of ours: the page gives up and says so. */
+  function withDeadline(promise, what) {
+    let timer;
+    const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer for ${what} within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS); });
+    return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+  }
+
+  /** The EHR launch (launch.html?iss=...&launch=...): client id and scopes from the server, then the authorization server. */
+  async function launchPage() {
+    const status = el('launch-status');
+    try {
+      const config = await request(SMART_LAUNCH);
+      await withDeadline(FHIR.oauth2.authorize({ clientId: config.clientId, scope: config.scope, redirectUri: config.redirectUri }),
+        'the FHIR server\'s SMART configuration');
+    } catch (e) {
+      status.className = 'error';
+      text(status, 'Cannot launch: ' + e.message);
+    }
+  }
+
+  /** The redirect after authorization: the token for the launch, then the dyad view of the launch patient. */
+  async function readyPage() {
+    const status = el('launch-status');
+    try {
+      const client = await withDeadline(FHIR.oauth2.ready(), 'the access token');
+      const patient = client.patient.id;
+      if (!patient) throw new Error('the EHR launched the app without a patient in context');
+      location.replace(`dyad.html?patient=${encodeURIComponent(patient)}`);
+    } catch (e) {
+      status.className = 'error';
+      text(status, 'Launch not completed: ' + e.message);
+    }
+  }
+
   async function request(url, init = {}) {
+    const client = await smartClient();
+    // The token goes only to this server (every URL the app calls is on its own origin).
+    const authorization = client && new URL(url).origin === location.origin ? client.getAuthorizationHeader() : null;
     const response = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS),
-      headers: { Accept: 'application/fhir+json, application/json', ...(init.headers || {}) } });
+      headers: { Accept: 'application/fhir+json, application/json', ...(authorization ? { Authorization: authorization } : {}),
+        ...(init.headers || {}) } });
     const text = await response.text();
-    const body = text ? JSON.parse(text) : null;
+    let body = null;
+    try { body = text ? JSON.parse(text) : null; } catch (e) { body = null; }
     if (!response.ok) {
-      const error = new Error(outcomeText(body) || `${response.status} ${response.statusText}`);
+      const expired = response.status === 401 && client ? 'the launch token was refused or has expired: launch the app again from the EHR. ' : '';
+      const error = new Error(expired + (outcomeText(body) || `${response.status} ${response.statusText}`));
       error.status = response.status;
       error.body = body;
       throw error;
@@ -31,7 +92,7 @@ const LactationApp = (() => {
     return body;
   }
 
-  const fhir = (path, init) => request(FHIR + path, init);
+  const fhir = (path, init) => request(FHIR_BASE + path, init);
   const resources = (bundle, type) => (bundle.entry || []).map(e => e.resource).filter(r => r && (!type || r.resourceType === type));
   const idOf = reference => reference ? reference.split('/').slice(-1)[0] : null;
   const params = () => new URLSearchParams(location.search);
@@ -271,52 +332,71 @@ const LactationApp = (() => {
   const grams = o => { const q = o.valueQuantity || {}; return q.system === 'http://unitsofmeasure.org' && GRAMS[q.code] ? Math.round(q.value * GRAMS[q.code]) : null; };
   const valid = o => ['final', 'amended', 'corrected'].includes(o.status);
 
+  /** The server's patient-view cards for a patient, with the dyad (member ids) they were computed for. */
+  const cardsOf = patient => request(`${CARDS}?patient=${encodeURIComponent(patient)}`);
+
   /**
-   * The dyad to show: mother and infant from the page's address, or the dyad of one patient (a card's link names only
-   * the patient in the EHR's context: ?patient=id). A mother of twins sees the first infant with links to the others.
+   * The dyad to show and its cards: mother and infant from the page's address, or the dyad of one patient as the
+   * server found it for the cards (a card's link and a SMART launch name only one patient: ?patient=id). A mother of
+   * twins sees the first infant with links to the others. The server refuses a patient the launch may not see.
    */
   async function dyadToShow() {
     const patient = params().get('patient');
+    if (!patient && !(params().get('mother') && params().get('infant'))) {
+      throw new Error('no patient in the address: open the view from the search page, or with ?patient=<Patient id>');
+    }
     if (!patient || (params().get('mother') && params().get('infant'))) {
-      return { mother: params().get('mother'), infant: params().get('infant') };
+      const mother = params().get('mother');
+      return { mother, infant: params().get('infant'), answer: cardsOf(mother) };
     }
-    const dyads = await dyadsOfPatients([await fhir(`Patient/${encodeURIComponent(patient)}`)]);
-    if (!dyads.length) throw new Error(`Patient/${patient} is not linked to a mother or baby on record`);
+    const answer = await cardsOf(patient);
+    const { mothers, infants } = answer.dyad;
+    if (!mothers.length || !infants.length) throw new Error(`Patient/${patient} is not linked to a mother or baby on record`);
     const others = el('other-dyads');
-    for (const other of dyads.slice(1)) {
-      const link = text(document.createElement('a'), `Also: ${nameOf(other.mother)} and ${nameOf(other.infant)}`);
-      link.href = `dyad.html?${dyadQuery(other.mother.id, other.infant.id)}`;
+    for (const other of infants.slice(1)) {
+      const link = text(document.createElement('a'), `Also: the infant Patient/${other}`);
+      link.href = `dyad.html?${dyadQuery(mothers[0], other)}`;
       others.append(link, ' ');
+      fhir(`Patient/${encodeURIComponent(other)}`).then(p => text(link, `Also: ${nameOf(p)}`), () => {});
     }
-    return { mother: dyads[0].mother.id, infant: dyads[0].infant.id };
+    return { mother: mothers[0], infant: infants[0], answer: Promise.resolve(answer) };
   }
 
   async function dyadPage() {
-    let mother, infant;
+    let mother, infant, answer;
     try {
-      ({ mother, infant } = await dyadToShow());
+      ({ mother, infant, answer } = await dyadToShow());
     } catch (e) {
       const summary = el('weight-summary');
       summary.className = 'error';
-      text(summary, 'Cannot find the dyad: ' + e.message);
+      text(summary, 'Cannot open the dyad: ' + e.message);
       text(el('cards-status'), '');
       return;
     }
     el('visit-link').href = `visit.html?${dyadQuery(mother, infant)}`;
-    cards(mother);
-    try {
-      const [m, i, weights, temperatures, thresholds] = await Promise.all([
-        fhir(`Patient/${encodeURIComponent(mother)}`), fhir(`Patient/${encodeURIComponent(infant)}`),
-        fhir(`Observation?subject=Patient/${encodeURIComponent(infant)}&code=http://loinc.org|29463-7,http://loinc.org|3141-9,http://loinc.org|8339-4&_count=500`),
-        fhir(`Observation?subject=Patient/${encodeURIComponent(mother)}&code=http://loinc.org|8310-5&_count=500`),
-        request(THRESHOLDS).catch(e => ({ error: e.message }))]);
-      text(el('dyad-title'), `${nameOf(m)} and ${nameOf(i)} (born ${i.birthDate})`);
-      weightChart(i, resources(weights, 'Observation').filter(valid), thresholds);
-      temperatureTable(resources(temperatures, 'Observation').filter(valid));
-    } catch (e) {
+    cards(answer);
+    // Each part on its own: a launch token may read one member's data and not the other's (SMART patient/ scopes).
+    const [m, i, weights, temperatures, thresholds] = await Promise.allSettled([
+      fhir(`Patient/${encodeURIComponent(mother)}`), fhir(`Patient/${encodeURIComponent(infant)}`),
+      fhir(`Observation?subject=Patient/${encodeURIComponent(infant)}&code=http://loinc.org|29463-7,http://loinc.org|3141-9,http://loinc.org|8339-4&_count=500`),
+      fhir(`Observation?subject=Patient/${encodeURIComponent(mother)}&code=http://loinc.org|8310-5&_count=500`),
+      request(THRESHOLDS).catch(e => ({ error: e.message }))]);
+    const name = (result, id) => result.status === 'fulfilled' ? nameOf(result.value) : `Patient/${id}`;
+    text(el('dyad-title'), `${name(m, mother)} and ${name(i, infant)}` + (i.status === 'fulfilled' ? ` (born ${i.value.birthDate})` : ''));
+    const failed = [i, weights].find(result => result.status === 'rejected');
+    if (failed) {
       const summary = el('weight-summary');
       summary.className = 'error';
-      text(summary, 'Cannot read the dyad: ' + e.message);
+      text(summary, "Cannot read the infant's weights: " + failed.reason.message);
+    } else {
+      weightChart(i.value, resources(weights.value, 'Observation').filter(valid), thresholds.value);
+    }
+    if (temperatures.status === 'rejected') {
+      const body = el('temperatures').tBodies[0];
+      const row = cell(body.insertRow(), "Cannot read the mother's temperatures: " + temperatures.reason.message);
+      row.className = 'error';
+    } else {
+      temperatureTable(resources(temperatures.value, 'Observation').filter(valid));
     }
   }
 
@@ -395,15 +475,11 @@ const LactationApp = (() => {
     if (!observations.length) cell(body.insertRow(), 'No temperature on record.');
   }
 
-  async function cards(mother) {
+  async function cards(pending) {
     const status = el('cards-status');
     const list = el('cards');
     try {
-      const discovery = await request(CDS);
-      const service = discovery.services.find(s => s.hook === 'patient-view');
-      const answer = await request(`${CDS}/${service.id}`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ hookInstance: crypto.randomUUID(), hook: 'patient-view',
-          context: { userId: 'Practitioner/clinic-app', patientId: mother } }) });
+      const answer = await pending;
       text(status, answer.cards.length ? `${answer.cards.length} card${answer.cards.length === 1 ? '' : 's'} for this mother and baby` : 'No cards: nothing to flag.');
       list.replaceChildren(...answer.cards.map(card));
     } catch (e) {
@@ -430,12 +506,24 @@ const LactationApp = (() => {
       const source = document.createElement('div');
       source.className = 'source';
       source.append('Source: ');
-      if (c.source.url) {
+      if (c.source.url && /^https?:\/\//.test(c.source.url)) {
         const a = text(document.createElement('a'), c.source.label);
         a.href = c.source.url; a.target = '_blank'; a.rel = 'noopener';
         source.append(a);
       } else source.append(c.source.label);
       node.appendChild(source);
+    }
+    const links = (c.links || []).filter(link => /^https?:\/\//.test(link.url || ''));
+    if (links.length) {
+      const list = document.createElement('div');
+      list.className = 'links';
+      list.append('Links: ');
+      links.forEach((link, index) => {
+        const a = text(document.createElement('a'), link.label || link.url);
+        a.href = link.url; a.target = '_blank'; a.rel = 'noopener';
+        list.append(...(index ? [' · ', a] : [a]));
+      });
+      node.appendChild(list);
     }
     return node;
   }
@@ -446,5 +534,5 @@ const LactationApp = (() => {
     return escaped.replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>').replace(/\*([^*]+)\*/g, '<em>$1</em>');
   }
 
-  return { searchPage, visitPage, dyadPage };
+  return { searchPage, visitPage, dyadPage, launchPage, readyPage };
 })();

@@ -81,7 +81,21 @@ public final class CdsServiceInvoker {
 		this.meters = meters;
 	}
 
+	/** The cards of one call, in answer order. */
 	public List<Card> invoke(CdsServiceDefinition service, CdsRequest request, FhirDataSource source) {
+		return evaluate(service, request, source).cards();
+	}
+
+	/**
+	 * One call's answer and the dyad it was computed for.
+	 *
+	 * @param dyad the members found around the patient in context, and their data
+	 * @param cards the cards in answer order
+	 */
+	public record Evaluation(Dyad dyad, List<Card> cards) {}
+
+	/** As {@link #invoke}, with the dyad the cards are about (the clinic app shows that dyad). */
+	public Evaluation evaluate(CdsServiceDefinition service, CdsRequest request, FhirDataSource source) {
 		Instant now = clock.instant();
 		long deadline = budget.deadline();
 		KnowledgeSnapshot snapshot = knowledge.get();
@@ -137,7 +151,7 @@ public final class CdsServiceInvoker {
 					service.id(), request.hookInstance(), dyad.unavailable().size(), dyad.unavailable());
 			cards.add(dataUnavailableCard(dyad));
 		}
-		return cards;
+		return new Evaluation(dyad, cards);
 	}
 
 	/**

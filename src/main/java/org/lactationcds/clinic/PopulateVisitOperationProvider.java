@@ -4,7 +4,6 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
-import ca.uhn.fhir.rest.annotation.OperationParam;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.ReferenceParam;
@@ -25,6 +24,7 @@ import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Questionnaire;
@@ -65,11 +65,8 @@ public class PopulateVisitOperationProvider {
 	}
 
 	@Operation(name = "$populate", type = Questionnaire.class, idempotent = true)
-	public QuestionnaireResponse populate(
-			@IdParam IdType questionnaireId,
-			@OperationParam(name = "subject", min = 1, max = 1) String subjectParam,
-			RequestDetails request) {
-		String infantId = infantId(subjectParam);
+	public QuestionnaireResponse populate(@IdParam IdType questionnaireId, RequestDetails request) {
+		String infantId = infantId(subjectOf(request));
 		Questionnaire questionnaire = questionnaire(questionnaireId);
 		Patient infant = patient("Patient/" + infantId, request)
 				.orElseThrow(() -> new ResourceNotFoundException("Patient/" + infantId + " is not on record"));
@@ -102,6 +99,39 @@ public class PopulateVisitOperationProvider {
 					answer(response, questionnaire, "last-weight-time", last.getEffectiveDateTimeType().copy());
 				});
 		return response;
+	}
+
+	/**
+	 * The {@code subject} parameter: SDC's Reference ({@code valueReference} in a POSTed Parameters), or a string
+	 * ({@code ?subject=Patient/x} on GET, {@code valueString}). Read here rather than bound by HAPI, whose binding takes
+	 * one Java type per parameter: a String parameter refuses a Reference, a Reference parameter refuses a string.
+	 * Null when absent; more than one, or another type, is 400.
+	 */
+	static String subjectOf(RequestDetails request) {
+		if (request.getResource() instanceof Parameters parameters) {
+			List<Parameters.ParametersParameterComponent> subjects = parameters.getParameter().stream()
+					.filter(parameter -> "subject".equals(parameter.getName()))
+					.toList();
+			if (subjects.size() > 1) {
+				throw new InvalidRequestException("$populate takes one parameter 'subject', got " + subjects.size());
+			}
+			if (subjects.size() == 1) {
+				Type value = subjects.get(0).getValue();
+				if (value instanceof Reference reference && reference.hasReference()) {
+					return reference.getReference();
+				}
+				if (value instanceof StringType || value instanceof org.hl7.fhir.r4.model.UriType) {
+					return value.primitiveValue();
+				}
+				throw new InvalidRequestException("$populate parameter 'subject' must be a valueReference with a reference "
+						+ "(or a valueString) to Patient/<id>");
+			}
+		}
+		String[] values = request.getParameters().get("subject");
+		if (values != null && values.length > 1) {
+			throw new InvalidRequestException("$populate takes one parameter 'subject', got " + values.length);
+		}
+		return values == null || values.length == 0 ? null : values[0];
 	}
 
 	/** The infant's id from {@code subject}: {@code Patient/<id>} (also as an absolute URL) or a bare id; else 400. */

@@ -27,6 +27,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param appLaunchUrl the clinic app's SMART launch URL as registered with the EHR; with an authorization endpoint,
  *     patient-view cards link to the dyad view as a {@code smart} link to it (else as an {@code absolute} link to
  *     {@code /app/dyad.html} on this server)
+ * @param appClientId the clinic app's client id as registered with the authorization server (a public client: no
+ *     secret, PKCE S256); with FHIR issuers configured, the app's launch page ({@code /app/launch.html}) needs it
+ * @param appScopes the scopes the clinic app asks for at launch; {@code launch} (EHR launch) and one patient read
+ *     scope by default: the dyad view reads the launch patient's data with the token, and its cards come from
+ *     {@code /app/api/cards}, which allows the launch patient's dyad
  */
 @ConfigurationProperties("lactation-cds.smart")
 public record SmartProperties(
@@ -43,12 +48,19 @@ public record SmartProperties(
 		@DefaultValue({"patient/*.rs", "patient/*.cruds", "user/*.rs", "user/*.cruds", "system/*.rs", "system/*.cruds",
 				"patient/*.read", "user/*.read", "system/*.read", "patient/*.write", "user/*.write", "system/*.write"})
 		List<String> scopesSupported,
-		String appLaunchUrl) {
+		String appLaunchUrl,
+		String appClientId,
+		@DefaultValue({"launch", "patient/*.rs"}) List<String> appScopes) {
 
 	/** SMART app launch of the clinic app: its launch URL and the authorization endpoint it sends the user to. */
 	public boolean appLaunchConfigured() {
 		return appLaunchUrl != null && !appLaunchUrl.isBlank()
 				&& authorizationEndpoint != null && !authorizationEndpoint.isBlank();
+	}
+
+	/** The clinic app can be launched from an EHR: it has a client id to authorize with. */
+	public boolean appClientConfigured() {
+		return appClientId != null && !appClientId.isBlank();
 	}
 
 	public boolean tokenEndpointConfigured() {

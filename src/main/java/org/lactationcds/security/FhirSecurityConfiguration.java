@@ -21,6 +21,8 @@ import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
 import org.springframework.security.oauth2.server.resource.authentication.JwtIssuerAuthenticationManagerResolver;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
+import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.util.matcher.AntPathRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
@@ -33,7 +35,9 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * RFC 9068 access tokens carry); what the token's SMART scopes allow is then enforced inside the FHIR server
  * ({@code SmartScopeAuthorizationInterceptor}). {@code /fhir/metadata} and the health probes stay open. Bound beyond
  * loopback, the operational endpoints other than health need a token with {@link #OPERATOR_SCOPE} (without FHIR
- * issuers: refused). The chain matches /fhir and /actuator only: /cds-services is authenticated by its own check
+ * issuers: refused). The clinic app's dyad cards ({@value #APP_CARDS}) are read with the app's SMART launch token, so
+ * they sit behind the same check (the clinic code then decides which patients the token may see). The chain matches
+ * /fhir, /actuator and that path only: /cds-services is authenticated by its own check
  * (CDS client JWTs, {@code cds.security}) and must never meet this resource server, which would refuse a CDS client's
  * token as a token of an unknown issuer. Stateless, no sessions, no CSRF (no cookies are used).
  */
@@ -46,6 +50,9 @@ public class FhirSecurityConfiguration {
 	 */
 	public static final String OPERATOR_SCOPE = "lactation-cds/operator";
 
+	/** The clinic app's cards of a dyad, read with the SMART launch token. */
+	public static final String APP_CARDS = "/app/api/cards";
+
 	/** RFC 9068 access tokens say {@code at+jwt}; many issuers still say {@code JWT} or nothing. */
 	private static final DefaultJOSEObjectTypeVerifier<com.nimbusds.jose.proc.SecurityContext> ACCESS_TOKEN_TYPES =
 			new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null);
@@ -54,7 +61,7 @@ public class FhirSecurityConfiguration {
 	public SecurityFilterChain securityFilterChain(HttpSecurity http, SecurityProperties security, PublicUrlProperties publicUrl,
 			@Value("${server.address:}") String serverAddress) throws Exception {
 		// Plain path matchers: /fhir is HAPI's servlet, not Spring MVC's, so MVC pattern matchers would not match it.
-		http.securityMatcher(new OrRequestMatcher(paths("/fhir", "/fhir/**", "/actuator", "/actuator/**")))
+		http.securityMatcher(new OrRequestMatcher(paths("/fhir", "/fhir/**", "/actuator", "/actuator/**", APP_CARDS)))
 				.csrf(csrf -> csrf.disable())
 				.sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 				.httpBasic(basic -> basic.disable())
@@ -85,11 +92,25 @@ public class FhirSecurityConfiguration {
 		JwtIssuerAuthenticationManagerResolver resolver = new JwtIssuerAuthenticationManagerResolver(managers::get);
 		http.authorizeHttpRequests(requests -> requests
 						.requestMatchers(paths("/fhir/metadata", "/fhir/metadata/**")).permitAll()
-						.requestMatchers(paths("/fhir", "/fhir/**")).authenticated()
+						.requestMatchers(paths("/fhir", "/fhir/**", APP_CARDS)).authenticated()
 						.anyRequest().permitAll())
-				.oauth2ResourceServer(oauth2 -> oauth2.authenticationManagerResolver(resolver));
+				.exceptionHandling(errors -> errors.authenticationEntryPoint(ENTRY_POINT))
+				.oauth2ResourceServer(oauth2 -> oauth2.authenticationManagerResolver(resolver).authenticationEntryPoint(ENTRY_POINT));
 		return http.build();
 	}
+
+	/**
+	 * 401 with the bearer challenge, as the resource server answers; the app's JSON path also gets a JSON body the app
+	 * can show (FHIR answers are left as they were).
+	 */
+	private static final AuthenticationEntryPoint ENTRY_POINT = (request, response, exception) -> {
+		new BearerTokenAuthenticationEntryPoint().commence(request, response, exception);
+		if (APP_CARDS.equals(request.getServletPath())) {
+			response.setContentType("application/json");
+			response.getWriter().write("{\"error\":\"Unauthorized\",\"message\":\"a valid bearer token from the SMART "
+					+ "launch is required\"}");
+		}
+	};
 
 	private static RequestMatcher[] paths(String... patterns) {
 		return Arrays.stream(patterns).map(AntPathRequestMatcher::new).toArray(RequestMatcher[]::new);

@@ -44,6 +44,6 @@ class DyadViewLinkTests {
 
 	static SmartProperties smart(String authorizationEndpoint, String appLaunchUrl) {
 		return new SmartProperties(null, authorizationEndpoint, "https://auth.example.org/token", null, null, null, null,
-				List.of(), List.of(), List.of(), List.of(), appLaunchUrl);
+				List.of(), List.of(), List.of(), List.of(), appLaunchUrl, null, List.of());
 	}
 }
