@@ -5,14 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.lactationcds.cds.card.CardMapper;
-import org.lactationcds.cds.card.DyadViewLink;
 import org.lactationcds.dyad.DyadAssembler;
 import org.lactationcds.dyad.LocalFhirDataSource;
 import org.lactationcds.dyad.LocalStoreReads;
 import org.lactationcds.cds.prefetch.PrefetchProperties;
 import org.lactationcds.demo.ExampleDataLoader;
-import org.lactationcds.discovery.SmartProperties;
-import org.lactationcds.security.PublicUrlProperties;
 import org.lactationcds.demo.ExamplesProperties;
 import org.lactationcds.evaluation.EvaluationBudget;
 import org.lactationcds.knowledge.KnowledgeLoader;
@@ -62,12 +59,6 @@ public class CdsHooksConfiguration {
 			DyadAssembler dyads) {
 		return new CdsServiceInvoker(
 				knowledge::current, new PrefetchResolver(parser), dyads, new CardMapper(fhirContext, json), clock, meters, budget);
-	}
-
-	/** Where patient-view cards link to the clinic app's dyad view (SMART launch when configured). */
-	@Bean
-	public DyadViewLink dyadViewLink(PublicUrlProperties publicUrl, SmartProperties smart) {
-		return new DyadViewLink(publicUrl.publicBaseUrl(), smart.appLaunchConfigured() ? smart.appLaunchUrl() : null);
 	}
 
 	/** Last of the start-up runners: the knowledge is loaded (its loader runs first). */
