@@ -7,6 +7,7 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import org.hl7.fhir.r4.model.Bundle;
 import org.lactationcds.cds.card.DyadViewLink;
 import org.lactationcds.discovery.SmartProperties;
+import org.lactationcds.knowledge.KnowledgeLoader;
 import org.lactationcds.security.PublicUrlProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -33,8 +34,10 @@ public class ClinicConfiguration {
 	}
 
 	@Bean
-	public PopulateVisitOperationProvider populateVisitOperationProvider(DaoRegistry daoRegistry, RestfulServer fhirRestfulServer) {
-		PopulateVisitOperationProvider provider = new PopulateVisitOperationProvider(daoRegistry);
+	public PopulateVisitOperationProvider populateVisitOperationProvider(
+			DaoRegistry daoRegistry, RestfulServer fhirRestfulServer, KnowledgeLoader knowledge) {
+		PopulateVisitOperationProvider provider =
+				new PopulateVisitOperationProvider(daoRegistry, () -> knowledge.current().knowledge());
 		fhirRestfulServer.registerProvider(provider);
 		return provider;
 	}

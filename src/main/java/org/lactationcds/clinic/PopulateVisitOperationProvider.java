@@ -9,6 +9,8 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
@@ -18,7 +20,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.HumanName;
@@ -35,7 +39,10 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.RelatedPerson;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Type;
+import org.hl7.fhir.r4.model.ValueSet;
 import org.lactationcds.dyad.DyadAssembler;
+import org.lactationcds.knowledge.KnowledgeNotLoadedException;
+import org.lactationcds.knowledge.KnowledgePackage;
 
 /**
  * SDC {@code Questionnaire/[id]/$populate} for the visit Questionnaire: with {@code subject} the infant, answers an
@@ -51,17 +58,18 @@ import org.lactationcds.dyad.DyadAssembler;
  */
 public class PopulateVisitOperationProvider {
 
-	static final String LOINC = "http://loinc.org";
-	static final String BIRTH_WEIGHT = "8339-4";
-	/** Body weight codes of ValueSet body-weight (the codes the weight rules read). */
-	static final Set<String> BODY_WEIGHT = Set.of("29463-7", "3141-9");
+	/** The codes of a birth weight and of a body weight are the weight rules' own, from these ValueSets of the knowledge. */
+	static final String BIRTH_WEIGHT = "http://lactation-cds.org/fhir/ValueSet/birth-weight";
+	static final String BODY_WEIGHT = "http://lactation-cds.org/fhir/ValueSet/body-weight";
 	static final String BIRTH_TIME = "http://hl7.org/fhir/StructureDefinition/patient-birthTime";
 	private static final Set<String> VALID_STATUS = Set.of("final", "amended", "corrected");
 
 	private final DaoRegistry daoRegistry;
+	private final Supplier<KnowledgePackage> knowledge;
 
-	PopulateVisitOperationProvider(DaoRegistry daoRegistry) {
+	PopulateVisitOperationProvider(DaoRegistry daoRegistry, Supplier<KnowledgePackage> knowledge) {
 		this.daoRegistry = daoRegistry;
+		this.knowledge = knowledge;
 	}
 
 	@Operation(name = "$populate", type = Questionnaire.class, idempotent = true)
@@ -84,14 +92,16 @@ public class PopulateVisitOperationProvider {
 		name(infant).ifPresent(name -> answer(response, questionnaire, "infant-name", new StringType(name)));
 		name(mother.get()).ifPresent(name -> answer(response, questionnaire, "mother-name", new StringType(name)));
 
-		List<Observation> weights = observations(infantId, request);
+		Set<Coding> birthWeight = codes(BIRTH_WEIGHT);
+		Set<Coding> bodyWeight = codes(BODY_WEIGHT);
+		List<Observation> weights = observations(infantId, birthWeight, bodyWeight, request);
 		weights.stream()
-				.filter(observation -> hasCode(observation, Set.of(BIRTH_WEIGHT)))
+				.filter(observation -> hasCode(observation, birthWeight))
 				.max(Comparator.comparing(PopulateVisitOperationProvider::lastUpdated))
-				.ifPresent(birthWeight -> answer(response, questionnaire, "recorded-birth-weight", quantity(birthWeight)));
-		birthTime(infant, weights).ifPresent(time -> answer(response, questionnaire, "recorded-birth-time", time));
+				.ifPresent(recorded -> answer(response, questionnaire, "recorded-birth-weight", quantity(recorded)));
+		birthTime(infant, weights, birthWeight).ifPresent(time -> answer(response, questionnaire, "recorded-birth-time", time));
 		weights.stream()
-				.filter(observation -> hasCode(observation, BODY_WEIGHT) && observation.hasEffectiveDateTimeType())
+				.filter(observation -> hasCode(observation, bodyWeight) && observation.hasEffectiveDateTimeType())
 				.max(Comparator.comparing((Observation observation) -> observation.getEffectiveDateTimeType().getValue())
 						.thenComparing(PopulateVisitOperationProvider::lastUpdated))
 				.ifPresent(last -> {
@@ -183,9 +193,33 @@ public class PopulateVisitOperationProvider {
 		return Optional.empty();
 	}
 
-	private List<Observation> observations(String infantId, RequestDetails request) {
-		TokenOrListParam codes = new TokenOrListParam().add(new TokenParam(LOINC, BIRTH_WEIGHT));
-		BODY_WEIGHT.forEach(code -> codes.add(new TokenParam(LOINC, code)));
+	/** The codes a ValueSet of the running knowledge lists (its compose, as the knowledge writes them out). */
+	private Set<Coding> codes(String valueSet) {
+		KnowledgePackage running;
+		try {
+			running = knowledge.get();
+		} catch (KnowledgeNotLoadedException starting) {
+			BaseServerResponseException busy = BaseServerResponseException.newInstance(503,
+					"The server is still loading its knowledge; try again shortly");
+			busy.addResponseHeader("Retry-After", "10");
+			throw busy;
+		}
+		ValueSet found = running.resourcesOfType(ValueSet.class).stream()
+				.filter(candidate -> valueSet.equals(candidate.getUrl()))
+				.findFirst()
+				.orElseThrow(() -> new InternalErrorException("the knowledge has no ValueSet " + valueSet));
+		Set<Coding> codes = new java.util.HashSet<>();
+		for (ValueSet.ConceptSetComponent include : found.getCompose().getInclude()) {
+			include.getConcept().forEach(concept -> codes.add(new Coding(include.getSystem(), concept.getCode(), null)));
+		}
+		return codes;
+	}
+
+	private List<Observation> observations(String infantId, Set<Coding> birthWeight, Set<Coding> bodyWeight,
+			RequestDetails request) {
+		TokenOrListParam codes = new TokenOrListParam();
+		birthWeight.forEach(code -> codes.add(new TokenParam(code.getSystem(), code.getCode())));
+		bodyWeight.forEach(code -> codes.add(new TokenParam(code.getSystem(), code.getCode())));
 		SearchParameterMap search = SearchParameterMap.newSynchronous("subject", new ReferenceParam("Patient/" + infantId))
 				.add(Observation.SP_CODE, codes);
 		List<Observation> found = new ArrayList<>();
@@ -200,13 +234,13 @@ public class PopulateVisitOperationProvider {
 	}
 
 	/** Patient.birthDate's birthTime extension, else the time of the recorded birth weight. */
-	private static Optional<DateTimeType> birthTime(Patient infant, List<Observation> weights) {
+	private static Optional<DateTimeType> birthTime(Patient infant, List<Observation> weights, Set<Coding> birthWeight) {
 		Extension birthTime = infant.getBirthDateElement().getExtensionByUrl(BIRTH_TIME);
 		if (birthTime != null && birthTime.getValue() instanceof DateTimeType time && time.hasValue()) {
 			return Optional.of(time.copy());
 		}
 		return weights.stream()
-				.filter(observation -> hasCode(observation, Set.of(BIRTH_WEIGHT)) && observation.hasEffectiveDateTimeType())
+				.filter(observation -> hasCode(observation, birthWeight) && observation.hasEffectiveDateTimeType())
 				.map(observation -> observation.getEffectiveDateTimeType().copy())
 				.findFirst();
 	}
@@ -224,9 +258,9 @@ public class PopulateVisitOperationProvider {
 		return updated == null ? new java.util.Date(0) : updated;
 	}
 
-	private static boolean hasCode(Observation observation, Set<String> codes) {
-		return observation.getCode().getCoding().stream()
-				.anyMatch(coding -> LOINC.equals(coding.getSystem()) && codes.contains(coding.getCode()));
+	private static boolean hasCode(Observation observation, Set<Coding> codes) {
+		return observation.getCode().getCoding().stream().anyMatch(coding -> codes.stream()
+				.anyMatch(code -> code.getSystem().equals(coding.getSystem()) && code.getCode().equals(coding.getCode())));
 	}
 
 	private static Optional<String> name(Patient patient) {

@@ -122,6 +122,21 @@ class PopulateVisitTests {
 		assertThat(answer(items, "birth-weight")).isEmpty();
 	}
 
+	/** The weight codes are those of the knowledge's body-weight ValueSet, the rules' own: 3141-9 counts too. */
+	@Test
+	void populateTakesTheLastWeightUnderAnyCodeOfTheRulesBodyWeightValueSet() {
+		weight("3141-9", birth.plus(4, ChronoUnit.DAYS).plus(3, ChronoUnit.HOURS), 3210, "g", "g");
+		weight("8302-2", birth.plus(5, ChronoUnit.DAYS), 51, "cm", "cm"); // a length: not a weight, not taken
+
+		QuestionnaireResponse response = populated(client.get("/fhir/Questionnaire/lactation-visit/$populate?subject=" + infant));
+
+		Quantity last = answer(response.getItem(), "last-weight").orElseThrow().getValueQuantity();
+		assertThat(last.getValue()).isEqualByComparingTo(new BigDecimal("3210"));
+		assertThat(last.getCode()).isEqualTo("g");
+		assertThat(answer(response.getItem(), "last-weight-time").orElseThrow().getValueDateTimeType().getValue().toInstant())
+				.isEqualTo(birth.plus(4, ChronoUnit.DAYS).plus(3, ChronoUnit.HOURS));
+	}
+
 	@Test
 	void populateByPostWithParametersAnswersTheSame() {
 		String parameters = "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"subject\",\"valueString\":\"" + infant + "\"}]}";
