@@ -59,7 +59,8 @@ public class CdsErrorHandler {
 		return error(HttpStatus.INTERNAL_SERVER_ERROR, "the service failed; the server log has the details");
 	}
 
-	static ResponseEntity<Map<String, Object>> error(HttpStatus status, String message) {
+	/** The CDS Hooks error body {@code {error, message}}, also used by the clinic app's card endpoint. */
+	public static ResponseEntity<Map<String, Object>> error(HttpStatus status, String message) {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("error", status.getReasonPhrase());
 		body.put("message", message);

@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import org.lactationcds.audit.AuditTrail;
 import org.lactationcds.caller.Caller;
 import org.lactationcds.cds.CdsRequest;
+import org.lactationcds.cds.CdsErrorHandler;
 import org.lactationcds.cds.CdsServiceCatalog;
 import org.lactationcds.cds.CdsServiceDefinition;
 import org.lactationcds.cds.CdsServiceInvoker;
@@ -104,29 +105,22 @@ class DyadCardsController {
 
 	@ExceptionHandler(DyadCardAccess.Refused.class)
 	ResponseEntity<Map<String, Object>> refused(DyadCardAccess.Refused e) {
-		return error(HttpStatus.valueOf(e.status()), e.getMessage());
+		return CdsErrorHandler.error(HttpStatus.valueOf(e.status()), e.getMessage());
 	}
 
 	@ExceptionHandler(DataUnavailableException.class)
 	ResponseEntity<Map<String, Object>> notFound(DataUnavailableException e) {
-		return error(HttpStatus.NOT_FOUND, e.getMessage());
+		return CdsErrorHandler.error(HttpStatus.NOT_FOUND, e.getMessage());
 	}
 
 	@ExceptionHandler(KnowledgeNotLoadedException.class)
 	ResponseEntity<Map<String, Object>> starting(KnowledgeNotLoadedException e) {
-		return error(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+		return CdsErrorHandler.error(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
 	}
 
 	@ExceptionHandler(Exception.class)
 	ResponseEntity<Map<String, Object>> unexpected(Exception e) {
 		log.error("the dyad view's cards failed", e);
-		return error(HttpStatus.INTERNAL_SERVER_ERROR, "the cards could not be evaluated; the server log has the details");
-	}
-
-	static ResponseEntity<Map<String, Object>> error(HttpStatus status, String message) {
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("error", status.getReasonPhrase());
-		body.put("message", message);
-		return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body);
+		return CdsErrorHandler.error(HttpStatus.INTERNAL_SERVER_ERROR, "the cards could not be evaluated; the server log has the details");
 	}
 }

@@ -2,6 +2,7 @@ package org.lactationcds.clinic;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.lactationcds.cds.CdsErrorHandler;
 import org.lactationcds.discovery.SmartProperties;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -30,7 +31,7 @@ class SmartLaunchController {
 	@GetMapping(path = PATH, produces = MediaType.APPLICATION_JSON_VALUE)
 	ResponseEntity<Map<String, Object>> launch() {
 		if (!smart.appClientConfigured()) {
-			return DyadCardsController.error(HttpStatus.NOT_FOUND, "SMART app launch is not configured on this server "
+			return CdsErrorHandler.error(HttpStatus.NOT_FOUND, "SMART app launch is not configured on this server "
 					+ "(lactation-cds.smart.app-client-id); open the app at /app/ instead");
 		}
 		Map<String, Object> answer = new LinkedHashMap<>();
