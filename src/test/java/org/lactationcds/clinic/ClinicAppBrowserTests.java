@@ -129,7 +129,7 @@ class ClinicAppBrowserTests {
 				.startsWith("Infant weight loss 15.8% of birth weight (>10%) on day ")
 				.endsWith(": urgent feeding evaluation needed");
 		assertThat(card.findElement(By.className("detail")).getText())
-				.contains("birth weight 3500 g; weight 104 oz (2948 g) on ", "loss 552 g = 15.8%");
+				.contains("birth weight 3,500 g; weight 104 oz (2,948 g) on ", "loss 552 g = 15.8%");
 		assertThat(card.findElement(By.className("source")).getText()).startsWith("Source: Lactation CDS · RF-INFANT-WEIGHT-LOSS · ");
 		browser.await("the weight chart").until(ExpectedConditions.attributeToBe(By.id("weight-chart"), "data-points", "2"));
 		assertThat(driver.findElement(By.id("weight-chart")).getAttribute("data-loss-lines")).isEqualTo("7,10");
