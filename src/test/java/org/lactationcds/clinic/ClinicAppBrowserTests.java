@@ -173,7 +173,7 @@ class ClinicAppBrowserTests {
 
 	/**
 	 * The chart's loss lines come from the knowledge the server runs: the defaults of the CQL parameters of the
-	 * red-flag library, the same that decide the cards.
+	 * configuration library the red-flag rules read, the same that decide the cards.
 	 */
 	@Test
 	void weightLossThresholdsAreReadFromTheRunningKnowledge() throws Exception {
@@ -183,8 +183,8 @@ class ClinicAppBrowserTests {
 		JsonNode thresholds = new ObjectMapper().readTree(response.body());
 		assertThat(thresholds.get("warningPercent").asInt()).isEqualTo(7);
 		assertThat(thresholds.get("criticalPercent").asInt()).isEqualTo(10);
-		assertThat(thresholds.get("library").asText()).startsWith("http://lactation-cds.org/fhir/Library/LactationRedFlags|");
-		assertThat(Files.readString(Path.of("fhir-resources/input/cql/LactationRedFlags.cql"), StandardCharsets.UTF_8))
+		assertThat(thresholds.get("library").asText()).startsWith("http://lactation-cds.org/fhir/Library/LactationConfig|");
+		assertThat(Files.readString(Path.of("fhir-resources/input/cql/LactationConfig.cql"), StandardCharsets.UTF_8))
 				.contains("parameter \"Weight Loss Warning Percent\" Integer default 7",
 						"parameter \"Weight Loss Critical Percent\" Integer default 10");
 	}
