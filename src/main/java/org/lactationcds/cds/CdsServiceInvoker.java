@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.ActivityDefinition;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
-import org.hl7.fhir.r4.model.Goal;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.Reference;
@@ -29,6 +28,7 @@ import org.lactationcds.dyad.FhirDataSource;
 import org.lactationcds.evaluation.EvaluationBudget;
 import org.lactationcds.evaluation.EvaluationRequest;
 import org.lactationcds.evaluation.EvaluationResult;
+import org.lactationcds.evaluation.GoalSubjects;
 import org.lactationcds.evaluation.PlanDefinitionEvaluator;
 import org.lactationcds.knowledge.KnowledgeSnapshot;
 import org.slf4j.Logger;
@@ -52,7 +52,6 @@ public final class CdsServiceInvoker {
 	/** {@code source.topic} of the card that lists data that could not be read. */
 	static final String DATA_UNAVAILABLE = "DATA-UNAVAILABLE";
 	private static final String RULES_SYSTEM = "http://lactation-cds.org/fhir/CodeSystem/lactation-cds-rules";
-	static final String GOAL_SUBJECT = "http://lactation-cds.org/fhir/StructureDefinition/goal-subject";
 	private static final Logger log = LoggerFactory.getLogger(CdsServiceInvoker.class);
 	private static final Pattern RULE_IN_EXPRESSION = Pattern.compile("([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+) ");
 
@@ -185,8 +184,8 @@ public final class CdsServiceInvoker {
 
 	/**
 	 * The CarePlan a suggestion offers: the PlanDefinition applied for the mother, the infant as supporting info, and
-	 * each goal the PlanDefinition marks as the infant's (extension {@value #GOAL_SUBJECT} = infant) with the infant
-	 * as its subject (clinical-rules.md 5.13).
+	 * the infant's goals with the infant as subject
+	 * ({@link GoalSubjects}).
 	 */
 	private static Optional<Resource> carePlan(KnowledgeSnapshot snapshot, PlanDefinitionEvaluator evaluator,
 			String canonical, String subject, Bundle data, Instant now, Dyad dyad) {
@@ -201,17 +200,7 @@ public final class CdsServiceInvoker {
 		});
 		if (infants.size() == 1) {
 			String id = canonical.substring(canonical.lastIndexOf('/') + 1).split("\\|")[0];
-			List<String> infantGoals = snapshot.planDefinition(id).stream()
-					.flatMap(definition -> definition.getGoal().stream())
-					.filter(goal -> goal.getExtensionsByUrl(GOAL_SUBJECT).stream()
-							.anyMatch(extension -> "infant".equals(extension.getValue().primitiveValue())))
-					.map(goal -> goal.getDescription().getText())
-					.toList();
-			plan.getContained().stream()
-					.filter(Goal.class::isInstance)
-					.map(Goal.class::cast)
-					.filter(goal -> infantGoals.contains(goal.getDescription().getText()))
-					.forEach(goal -> goal.setSubject(new Reference(infants.get(0))));
+			snapshot.planDefinition(id).ifPresent(definition -> GoalSubjects.assignInfantGoals(plan, definition, infants.get(0)));
 		}
 		return Optional.of(plan);
 	}

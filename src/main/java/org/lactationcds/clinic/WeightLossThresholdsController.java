@@ -1,12 +1,17 @@
 package org.lactationcds.clinic;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.cqframework.cql.cql2elm.model.CompiledLibrary;
+import org.hl7.elm.r1.VersionedIdentifier;
+import org.hl7.elm.r1.IncludeDef;
+import org.hl7.elm.r1.Library;
 import org.hl7.elm.r1.Literal;
 import org.hl7.elm.r1.ParameterDef;
-import org.hl7.fhir.r4.model.Library;
 import org.hl7.fhir.r4.model.PlanDefinition;
 import org.lactationcds.cds.CdsProperties;
 import org.lactationcds.knowledge.KnowledgeLoader;
@@ -19,8 +24,9 @@ import org.springframework.web.server.ResponseStatusException;
 
 /**
  * The weight-loss thresholds of rule RF-INFANT-WEIGHT-LOSS as the running knowledge has them, for the dyad view's
- * chart lines: the defaults of the CQL parameters {@value #WARNING} and {@value #CRITICAL} of the red-flag
- * PlanDefinition's library, read from the compiled library the server evaluates. A threshold is written once, in the
+ * chart lines: the defaults of the CQL parameters {@value #WARNING} and {@value #CRITICAL} of the library the red-flag
+ * PlanDefinition's library includes for them (the configuration library), read from the compiled libraries the server
+ * evaluates. A threshold is written once, in the
  * CQL; a knowledge update that changes it moves the lines with the cards.
  */
 @RestController
@@ -44,23 +50,67 @@ class WeightLossThresholdsController {
 		PlanDefinition plan = snapshot.planDefinition(cds.planDefinition())
 				.orElseThrow(() -> unavailable("no PlanDefinition " + cds.planDefinition() + " in the knowledge"));
 		String canonical = plan.getLibrary().isEmpty() ? null : plan.getLibrary().get(0).getValue();
-		Library library = snapshot.knowledge().resourcesOfType(Library.class).stream()
+		org.hl7.fhir.r4.model.Library library = snapshot.knowledge().resourcesOfType(org.hl7.fhir.r4.model.Library.class).stream()
 				.filter(candidate -> canonical != null && canonical.equals(candidate.getUrl() + "|" + candidate.getVersion())
 						|| canonical != null && canonical.equals(candidate.getUrl()))
 				.findFirst()
 				.orElseThrow(() -> unavailable("the library " + canonical + " is not in the knowledge"));
-		CompiledLibrary compiled = snapshot.settings().getEvaluationSettings().getLibraryCache().entrySet().stream()
-				.filter(entry -> entry.getKey().getId().equals(library.getName())
-						&& java.util.Objects.equals(entry.getKey().getVersion(), library.getVersion()))
-				.map(Map.Entry::getValue)
-				.findFirst()
-				.orElseThrow(() -> unavailable("the library " + library.getName() + " is not compiled"));
+		Map<VersionedIdentifier, CompiledLibrary> cache = snapshot.settings().getEvaluationSettings().getLibraryCache();
+		VersionedIdentifier entry = new VersionedIdentifier().withId(library.getName()).withVersion(library.getVersion());
+		if (compiled(cache, entry) == null) {
+			throw unavailable("the library " + library.getName() + " is not compiled");
+		}
+		CompiledLibrary declaring = declaring(cache, entry, WARNING, new HashSet<>());
+		if (declaring == null) {
+			throw unavailable("no library used by " + library.getName() + " declares the parameter \"" + WARNING + "\"");
+		}
 		Map<String, Object> answer = new LinkedHashMap<>();
 		answer.put("rule", "RF-INFANT-WEIGHT-LOSS");
-		answer.put("library", library.getUrl() + "|" + library.getVersion());
-		answer.put("warningPercent", integerDefault(compiled, WARNING));
-		answer.put("criticalPercent", integerDefault(compiled, CRITICAL));
+		answer.put("library", snapshot.knowledge().resourcesOfType(org.hl7.fhir.r4.model.Library.class).stream()
+				.filter(candidate -> candidate.getName().equals(declaring.getIdentifier().getId())
+						&& Objects.equals(candidate.getVersion(), declaring.getIdentifier().getVersion()))
+				.map(candidate -> candidate.getUrl() + "|" + candidate.getVersion())
+				.findFirst()
+				.orElse(declaring.getIdentifier().getId() + "|" + declaring.getIdentifier().getVersion()));
+		answer.put("warningPercent", integerDefault(declaring, WARNING));
+		answer.put("criticalPercent", integerDefault(declaring, CRITICAL));
 		return answer;
+	}
+
+	/**
+	 * The library that declares {@code parameter}: the plan's library or one it includes, directly or not (the
+	 * thresholds live in the configuration library the rule libraries include).
+	 */
+	private static CompiledLibrary declaring(Map<VersionedIdentifier, CompiledLibrary> cache, VersionedIdentifier id,
+			String parameter, Set<String> visited) {
+		CompiledLibrary library = compiled(cache, id);
+		if (library == null || !visited.add(id.getId() + "|" + id.getVersion())) {
+			return null;
+		}
+		Library elm = library.getLibrary();
+		if (elm.getParameters() != null && elm.getParameters().getDef().stream().anyMatch(def -> def.getName().equals(parameter))) {
+			return library;
+		}
+		if (elm.getIncludes() == null) {
+			return null;
+		}
+		for (IncludeDef include : elm.getIncludes().getDef()) {
+			CompiledLibrary found = declaring(cache,
+					new VersionedIdentifier().withId(include.getPath()).withVersion(include.getVersion()), parameter, visited);
+			if (found != null) {
+				return found;
+			}
+		}
+		return null;
+	}
+
+	private static CompiledLibrary compiled(Map<VersionedIdentifier, CompiledLibrary> cache, VersionedIdentifier id) {
+		return cache.entrySet().stream()
+				.filter(entry -> entry.getKey().getId().equals(id.getId())
+						&& Objects.equals(entry.getKey().getVersion(), id.getVersion()))
+				.map(Map.Entry::getValue)
+				.findFirst()
+				.orElse(null);
 	}
 
 	private static int integerDefault(CompiledLibrary compiled, String name) {

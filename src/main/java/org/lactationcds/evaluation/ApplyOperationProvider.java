@@ -96,12 +96,29 @@ public class ApplyOperationProvider {
 				addMember(answer, applied, member);
 			}
 		}
+		if (!rules) {
+			infantGoals(answer, plan, dyad, dyad.subjects(false).keySet().iterator().next());
+		}
 		if (!dyad.unavailable().isEmpty()) {
 			answer.addNote(new Annotation().setText("Some data could not be read, so rules that need it could not fire "
 					+ "(the absence of an activity does not mean this data is reassuring):\n- "
 					+ String.join("\n- ", dyad.unavailable())));
 		}
 		return answer;
+	}
+
+	/**
+	 * A protocol applied for a mother with one infant: the goals the PlanDefinition marks as the infant's get the infant
+	 * as subject, as in the CarePlan a card suggests (with several infants the protocol does not say whose they are).
+	 */
+	private static void infantGoals(CarePlan answer, PlanDefinition plan, Dyad dyad, String subject) {
+		List<String> infants = dyad.members().entrySet().stream()
+				.filter(member -> member.getValue() == Dyad.Role.INFANT && !subject.equals("Patient/" + member.getKey()))
+				.map(member -> "Patient/" + member.getKey())
+				.toList();
+		if (infants.size() == 1) {
+			GoalSubjects.assignInfantGoals(answer, plan, infants.get(0));
+		}
 	}
 
 	/**

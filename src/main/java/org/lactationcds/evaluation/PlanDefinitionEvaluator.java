@@ -46,6 +46,7 @@ public final class PlanDefinitionEvaluator {
 	private final CrSettings settings;
 	private final Map<String, Set<String>> definitionsByLibrary;
 	private List<Resource> conceptMaps;
+	private List<PlanDefinition> plans;
 
 	public PlanDefinitionEvaluator(IRepository content, CrSettings settings) {
 		this(content, settings, Map.of());
@@ -85,10 +86,41 @@ public final class PlanDefinitionEvaluator {
 				evaluationParameters(request),
 				withKnowledgeMaps(request.data()),
 				null,
-				new SubjectLibraryEngine(content, settings.getEvaluationSettings(), definitionsByLibrary));
+				new SubjectLibraryEngine(content, settings.getEvaluationSettings(), definitionsByLibrary,
+						conditionsByLibrary(plan != null ? plan : planDefinition(request.planDefinition()))));
 		Bundle bundle = (Bundle) output.getParameterFirstRep().getResource();
 		RequestGroup requestGroup = (RequestGroup) bundle.getEntryFirstRep().getResource();
 		return new EvaluationResult(requestGroup, bundle, issuesIn(bundle));
+	}
+
+	/** The PlanDefinition of the content with this canonical (url|version, or url), or null. */
+	private PlanDefinition planDefinition(String canonical) {
+		if (plans == null) {
+			plans = new ArrayList<>();
+			Bundle found = content.search(Bundle.class, PlanDefinition.class, Map.<String, List<ca.uhn.fhir.model.api.IQueryParameterType>>of());
+			found.getEntry().forEach(entry -> plans.add((PlanDefinition) entry.getResource()));
+		}
+		return plans.stream()
+				.filter(candidate -> canonical.equals(candidate.getUrl() + "|" + candidate.getVersion()) || canonical.equals(candidate.getUrl()))
+				.findFirst()
+				.orElse(null);
+	}
+
+	/**
+	 * The applicability conditions of {@code plan}'s top-level actions, by its one library: the engine asks for all of
+	 * them on every evaluation (a suggestion's condition only when its rule applies, so those are not among them).
+	 */
+	static Map<String, Set<String>> conditionsByLibrary(PlanDefinition plan) {
+		if (plan == null || plan.getLibrary().size() != 1) {
+			return Map.of();
+		}
+		Set<String> conditions = new java.util.HashSet<>();
+		plan.getAction().forEach(action -> action.getCondition().forEach(condition -> {
+			if (condition.hasExpression() && "text/cql-identifier".equals(condition.getExpression().getLanguage())) {
+				conditions.add(condition.getExpression().getExpression());
+			}
+		}));
+		return Map.of(plan.getLibrary().get(0).getValue().split("\\|")[0], Set.copyOf(conditions));
 	}
 
 	/**

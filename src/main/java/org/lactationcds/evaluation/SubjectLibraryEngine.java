@@ -3,6 +3,7 @@ package org.lactationcds.evaluation;
 import ca.uhn.fhir.repository.IRepository;
 import ca.uhn.fhir.util.ParametersUtil;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +34,12 @@ import org.opencds.cqf.fhir.utility.repository.InMemoryFhirRepository;
  * every request: a definition is evaluated at most once, and only when $apply asks for it (the texts of a rule that
  * does not apply never are).
  *
+ * <p>Each request for a definition is one engine evaluation, and each engine evaluation first resolves the library and
+ * everything it includes, a cost that grows with the include graph (the rule libraries by domain). The applicability
+ * conditions of the PlanDefinition's rules are always all asked for, so the first of them to be asked for evaluates
+ * them all in one engine evaluation; the texts and suggestion values stay one request each, asked only for the rules
+ * that apply.
+ *
  * <p>One instance serves one subject and one request's data. Should a definition throw, that engine is dropped (its
  * state is not trusted after a failure) and the definition is answered by the engine's own one-at-a-time path, so the
  * failing rule is isolated and reported as before while the others still answer.
@@ -40,16 +47,23 @@ import org.opencds.cqf.fhir.utility.repository.InMemoryFhirRepository;
 final class SubjectLibraryEngine extends LibraryEngine {
 
 	private final Map<String, Set<String>> definitionsByLibrary;
+	private final Map<String, Set<String>> conditionsByLibrary;
 	private final Map<String, CqlEngine> engines = new HashMap<>();
+	private final Map<String, IBaseParameters> conditionResults = new HashMap<>();
+	private final Set<String> failedConditionBatches = new HashSet<>();
 	private final CqlFhirParametersConverter converter;
 
 	/**
 	 * @param definitionsByLibrary for each library (unversioned url), the CQL definitions the PlanDefinitions name:
 	 *     those are answered from the shared engine, anything else by the CQF engine's own path
+	 * @param conditionsByLibrary for each library (unversioned url), the applicability conditions of the top-level
+	 *     actions of the PlanDefinition applied: evaluated together when the first of them is asked for
 	 */
-	SubjectLibraryEngine(IRepository repository, EvaluationSettings settings, Map<String, Set<String>> definitionsByLibrary) {
+	SubjectLibraryEngine(IRepository repository, EvaluationSettings settings, Map<String, Set<String>> definitionsByLibrary,
+			Map<String, Set<String>> conditionsByLibrary) {
 		super(repository, settings);
 		this.definitionsByLibrary = definitionsByLibrary;
+		this.conditionsByLibrary = conditionsByLibrary;
 		this.converter = Engines.getCqlFhirParametersConverter(fhirContext);
 	}
 
@@ -71,6 +85,11 @@ final class SubjectLibraryEngine extends LibraryEngine {
 					parameters, rawParameters, bundle, contextParameter, resourceParameter);
 		}
 		String key = libraryToBeEvaluated + "\n" + subjectId;
+		IBaseParameters conditions = conditionsTogether(key, expression, definitions, libraryToBeEvaluated, subjectId,
+				parameters, rawParameters, bundle);
+		if (conditions != null) {
+			return resolveParameterValues(ParametersUtil.getNamedParameters(fhirContext, conditions, expression));
+		}
 		IBaseParameters result;
 		try {
 			EvaluationResult evaluation = getEvaluationResult(VersionedIdentifiers.forUrl(libraryToBeEvaluated), subjectId,
@@ -83,6 +102,36 @@ final class SubjectLibraryEngine extends LibraryEngine {
 					parameters, rawParameters, bundle, contextParameter, resourceParameter);
 		}
 		return resolveParameterValues(ParametersUtil.getNamedParameters(fhirContext, result, expression));
+	}
+
+	/**
+	 * The results of all the conditions of the library, evaluated in one engine evaluation the first time one of them is
+	 * asked for; null when {@code expression} is not one of them, or when that evaluation failed (then each definition
+	 * is evaluated on its own, so a failing rule is isolated as before).
+	 */
+	private IBaseParameters conditionsTogether(String key, String expression, Set<String> definitions,
+			String libraryToBeEvaluated, String subjectId, IBaseParameters parameters, Map<String, Object> rawParameters,
+			IBaseBundle bundle) {
+		Set<String> together = new HashSet<>(conditionsByLibrary.getOrDefault(unversioned(libraryToBeEvaluated), Set.of()));
+		together.retainAll(definitions);
+		if (!together.contains(expression) || failedConditionBatches.contains(key)) {
+			return null;
+		}
+		IBaseParameters results = conditionResults.get(key);
+		if (results == null) {
+			try {
+				EvaluationResult evaluation = getEvaluationResult(VersionedIdentifiers.forUrl(libraryToBeEvaluated), subjectId,
+						parameters, rawParameters, bundle, together, converter, null,
+						engines.computeIfAbsent(key, ignored -> engineOver(bundle)));
+				results = converter.toFhirParameters(evaluation);
+			} catch (RuntimeException e) {
+				engines.remove(key);
+				failedConditionBatches.add(key);
+				return null;
+			}
+			conditionResults.put(key, results);
+		}
+		return results;
 	}
 
 	/**

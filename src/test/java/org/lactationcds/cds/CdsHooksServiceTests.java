@@ -127,7 +127,7 @@ class CdsHooksServiceTests {
 			assertThat(card.get("summary").asText()).isEqualTo(
 					"Infant weight loss 11.4% of birth weight (>10%) on day 4: urgent feeding evaluation needed");
 			assertThat(card.get("detail").asText())
-					.contains("the infant (Patient/" + dyad.infant() + ")", "birth weight 3500 g", "weight 3100 g on 2026-03-05");
+					.contains("the infant (Patient/" + dyad.infant() + ")", "birth weight 3,500 g", "weight 3,100 g on 2026-03-05");
 			assertThat(card.get("suggestions")).extracting(suggestion -> suggestion.get("label").asText())
 					.contains("Refer to a lactation consultant (IBCLC)", "Same-day paediatric review");
 			JsonNode referral = card.get("suggestions").get(0).get("actions").get(0);

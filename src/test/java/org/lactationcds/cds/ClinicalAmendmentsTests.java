@@ -92,7 +92,7 @@ class ClinicalAmendmentsTests {
 		assertThat(card.indicator()).isEqualTo("warning");
 		assertThat(card.summary()).contains("by day 14").contains("40 g below");
 		assertThat(card.detail()).contains("**Patient:** the infant Mia Example (Patient/inf-t2)")
-				.contains("3460 g on 2025-03-15 13:30 UTC+5.5 h");
+				.contains("3,460 g on 2025-03-15 13:30 UTC+5.5 h");
 	}
 
 	@Test
@@ -114,7 +114,18 @@ class ClinicalAmendmentsTests {
 		Dyad dyad = Dyad.linked("u1").weight(7.125, "[lb_av]", null, day(3).toString()); // 3232 g: 7.66 %
 		Card card = only(dyad.cards("patient-view", dyad.infant, day(3.5)));
 		assertThat(card.rule() + "/" + card.indicator()).isEqualTo("RF-INFANT-WEIGHT-LOSS/warning");
-		assertThat(card.detail()).contains("7.125 [lb_av] (3232 g)").doesNotContain("3231.8");
+		assertThat(card.detail()).contains("weight 7 lb 2 oz (3,232 g) on ").doesNotContain("3231.8").doesNotContain("[lb_av]");
+	}
+
+	@Test
+	void weightInOuncesOrKilogramsIsShownAsEnteredWithWholeGrams() {
+		Dyad ounces = Dyad.linked("u3").weight(104, "[oz_av]", null, day(3).toString()); // 2948 g: 15.8 %
+		assertThat(only(ounces.cards("patient-view", ounces.infant, day(3.5))).detail())
+				.contains("birth weight 3,500 g; weight 104 oz (2,948 g) on ", "loss 552 g = 15.8%");
+
+		Dyad kilograms = Dyad.linked("u4").weight(3.232, "kg", null, day(3).toString());
+		assertThat(only(kilograms.cards("patient-view", kilograms.infant, day(3.5))).detail())
+				.contains("weight 3.232 kg (3,232 g) on ");
 	}
 
 	@Test
@@ -148,7 +159,7 @@ class ClinicalAmendmentsTests {
 		Dyad below = Dyad.linked("c2").lactating(day(9.5)).temperature(38.5, "Cel", "<", day(10));
 		Card quality = only(below.cards("patient-view", below.mother, day(10.2)));
 		assertThat(quality.rule() + "/" + quality.indicator()).isEqualTo("DATA-QUALITY/info");
-		assertThat(quality.detail()).contains("<38.5 Cel").contains("comparator <");
+		assertThat(quality.detail()).contains("<38.5 °C").doesNotContain("Cel").contains("comparator <");
 	}
 
 	@Test

@@ -129,7 +129,7 @@ class ClinicAppBrowserTests {
 				.startsWith("Infant weight loss 15.8% of birth weight (>10%) on day ")
 				.endsWith(": urgent feeding evaluation needed");
 		assertThat(card.findElement(By.className("detail")).getText())
-				.contains("birth weight 3500 g; weight 104 oz (2948 g) on ", "loss 552 g = 15.8%");
+				.contains("birth weight 3,500 g; weight 104 oz (2,948 g) on ", "loss 552 g = 15.8%");
 		assertThat(card.findElement(By.className("source")).getText()).startsWith("Source: Lactation CDS · RF-INFANT-WEIGHT-LOSS · ");
 		browser.await("the weight chart").until(ExpectedConditions.attributeToBe(By.id("weight-chart"), "data-points", "2"));
 		assertThat(driver.findElement(By.id("weight-chart")).getAttribute("data-loss-lines")).isEqualTo("7,10");
@@ -173,7 +173,7 @@ class ClinicAppBrowserTests {
 
 	/**
 	 * The chart's loss lines come from the knowledge the server runs: the defaults of the CQL parameters of the
-	 * red-flag library, the same that decide the cards.
+	 * configuration library the red-flag rules read, the same that decide the cards.
 	 */
 	@Test
 	void weightLossThresholdsAreReadFromTheRunningKnowledge() throws Exception {
@@ -183,8 +183,8 @@ class ClinicAppBrowserTests {
 		JsonNode thresholds = new ObjectMapper().readTree(response.body());
 		assertThat(thresholds.get("warningPercent").asInt()).isEqualTo(7);
 		assertThat(thresholds.get("criticalPercent").asInt()).isEqualTo(10);
-		assertThat(thresholds.get("library").asText()).startsWith("http://lactation-cds.org/fhir/Library/LactationRedFlags|");
-		assertThat(Files.readString(Path.of("fhir-resources/input/cql/LactationRedFlags.cql"), StandardCharsets.UTF_8))
+		assertThat(thresholds.get("library").asText()).startsWith("http://lactation-cds.org/fhir/Library/LactationConfig|");
+		assertThat(Files.readString(Path.of("fhir-resources/input/cql/LactationConfig.cql"), StandardCharsets.UTF_8))
 				.contains("parameter \"Weight Loss Warning Percent\" Integer default 7",
 						"parameter \"Weight Loss Critical Percent\" Integer default 10");
 	}

@@ -8,12 +8,14 @@ import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.Goal;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.RelatedPerson;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,29 @@ class ApplyOperationTests {
 				.doesNotContain("RequestGroup")
 				.contains("ServiceRequest", "CommunicationRequest", "Task", "Goal");
 		assertThat(plan.getGoal()).hasSize(2);
+	}
+
+	@Test
+	void applyWhenRelactationProtocolForALinkedMotherGivesTheInfantGoalsTheInfantAsSubject() {
+		IdType infant = (IdType) client.fhir().create().resource(new Patient()).execute().getId();
+		RelatedPerson link = new RelatedPerson();
+		link.setPatient(new Reference("Patient/" + infant.getIdPart()));
+		link.addRelationship(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-RoleCode", "MTH", "mother")));
+		IdType related = (IdType) client.fhir().create().resource(link).execute().getId();
+		Patient motherPatient = new Patient();
+		motherPatient.addLink().setType(Patient.LinkType.SEEALSO).setOther(new Reference("RelatedPerson/" + related.getIdPart()));
+		IdType mother = (IdType) client.fhir().create().resource(motherPatient).execute().getId();
+
+		HttpResponse<String> response = client.get("/fhir/PlanDefinition/relactation-protocol/$apply?subject=Patient/"
+				+ mother.getIdPart());
+
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		CarePlan plan = fhirContext.newJsonParser().parseResource(CarePlan.class, response.body());
+		assertThat(plan.getSubject().getReference()).isEqualTo("Patient/" + mother.getIdPart());
+		assertThat(plan.getContained()).filteredOn(Goal.class::isInstance).map(Goal.class::cast)
+				.hasSize(2)
+				.anySatisfy(goal -> assertThat(goal.getDescription().getText()).startsWith("Infant weight gain"))
+				.allSatisfy(goal -> assertThat(goal.getSubject().getReference()).isEqualTo("Patient/" + infant.getIdPart()));
 	}
 
 	@Test

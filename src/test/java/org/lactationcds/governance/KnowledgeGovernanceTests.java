@@ -84,7 +84,7 @@ class KnowledgeGovernanceTests {
 			HttpResponse<String> response = put(changed);
 
 			assertThat(response.statusCode()).isEqualTo(422);
-			assertThat(response.body()).contains("LactationRedFlags");
+			assertThat(response.body()).contains("LactationDyad");
 			assertThat(read(Library.class, "LactationCommon").getVersion()).isEqualTo(common.getVersion());
 		}
 
