@@ -16,6 +16,7 @@ import org.hl7.fhir.r4.model.Dosage;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.MedicationStatement;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Period;
@@ -120,6 +121,8 @@ public final class DyadFixture {
 			add(quantity(infantId(), LOINC, "29463-7", day(item.get("day").asDouble()), item.get("weight").asInt(), "g"));
 		} else if (item.has("gestationalAgeWeeks")) {
 			add(quantity(infantId(), LOINC, "76516-4", day(0), item.get("gestationalAgeWeeks").asInt(), "wk"));
+		} else if (item.has("gestationalAge")) {
+			add(quantity(infantId(), LOINC, "76516-4", day(0), item.get("gestationalAge").asInt(), item.get("unit").asText()));
 		} else if (item.has("wetDiapers")) {
 			int windowDay = item.get("windowDay").asInt();
 			Observation diapers = observation(infantId(), LOCAL, "infant-wet-diapers-24h", null);
@@ -200,6 +203,8 @@ public final class DyadFixture {
 			add(breastfeedingStatus(item.get("breastfeeding").asText(), item.get("day").asDouble()));
 		} else if (item.has("draftMedication")) {
 			add(draftMedication(item));
+		} else if (item.has("medicationStatement")) {
+			add(medicationStatement(item));
 		} else if (item.has("draftMassage")) {
 			ServiceRequest massage = new ServiceRequest();
 			massage.setId("ServiceRequest/" + key + "-" + (++sequence));
@@ -265,6 +270,24 @@ public final class DyadFixture {
 					.setValue(item.get("supplyDays").asInt()).setSystem(UCUM).setCode("d").setUnit("days"));
 		}
 		return order;
+	}
+
+	/** An active MedicationStatement of the mother (one ingredient), taken from the given day, with its daily dose. */
+	private MedicationStatement medicationStatement(JsonNode item) {
+		MedicationStatement statement = new MedicationStatement();
+		statement.setId("MedicationStatement/" + key + "-" + (++sequence));
+		statement.setStatus(MedicationStatement.MedicationStatementStatus.ACTIVE);
+		statement.setSubject(new Reference(motherId()));
+		statement.setMedication(rxNorm(item.get("medicationStatement").get(0)));
+		statement.setEffective(new DateTimeType(day(item.get("day").asDouble()).toString()));
+		Dosage dosage = statement.addDosage();
+		dosage.addDoseAndRate().setDose(new SimpleQuantity()
+				.setValue(item.get("dose").decimalValue()).setSystem(UCUM).setCode("mg").setUnit("mg"));
+		dosage.getTiming().getRepeat()
+				.setFrequency(item.get("frequency").asInt())
+				.setPeriod(item.get("period").decimalValue())
+				.setPeriodUnit(Timing.UnitsOfTime.fromCode(item.get("periodUnit").asText()));
+		return statement;
 	}
 
 	private static CodeableConcept rxNorm(JsonNode ingredient) {
