@@ -13,6 +13,7 @@ import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.Dosage;
+import org.hl7.fhir.r4.model.Goal;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.MedicationRequest;
@@ -193,6 +194,15 @@ public final class DyadFixture {
 			plan.addInstantiatesCanonical("http://lactation-cds.org/fhir/PlanDefinition/relactation-protocol|1.0.0");
 			plan.getPeriod().setStartElement(new DateTimeType(day(item.get("relactationCarePlanStartDay").asDouble()).toString()));
 			add(plan);
+		} else if (item.has("relactationGoal")) {
+			// The mother's relactation Goal with the given lifecycle status: {"relactationGoal": "active", "day": 55}
+			Goal goal = new Goal();
+			goal.setId("Goal/" + key + "-" + (++sequence));
+			goal.setLifecycleStatus(Goal.GoalLifecycleStatus.fromCode(item.get("relactationGoal").asText()));
+			goal.setDescription(new CodeableConcept(new Coding(LOCAL, "relactation-intent", "Relactation intent")));
+			goal.setSubject(new Reference(motherId()));
+			goal.setStart(new DateType(java.util.Date.from(day(item.get("day").asDouble()))));
+			add(goal);
 		} else if (item.has("supplementMl")) {
 			int windowDay = item.get("windowDay").asInt();
 			Observation supplement = observation(infantId(), LOCAL, "supplement-volume-24h", null);
