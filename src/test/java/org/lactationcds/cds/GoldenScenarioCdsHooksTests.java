@@ -90,6 +90,10 @@ class GoldenScenarioCdsHooksTests {
 		call.prefetch("careplans", searchset(own, resource -> resource instanceof CarePlan plan
 				&& plan.getStatus() == CarePlan.CarePlanStatus.ACTIVE));
 		call.prefetch("procs", searchset(own, resource -> resource.fhirType().equals("Procedure")));
+		call.prefetch("referrals", searchset(own, resource -> resource instanceof ServiceRequest request
+				&& (request.getStatus() == ServiceRequest.ServiceRequestStatus.ACTIVE
+						|| request.getStatus() == ServiceRequest.ServiceRequestStatus.COMPLETED)));
+		call.prefetch("goals", searchset(own, resource -> resource.fhirType().equals("Goal")));
 		if (!scenario.hook().startsWith("order-")) {
 			call.prefetch("meds", searchset(own, resource -> resource instanceof MedicationRequest order
 					&& order.getStatus() == MedicationRequest.MedicationRequestStatus.ACTIVE));
