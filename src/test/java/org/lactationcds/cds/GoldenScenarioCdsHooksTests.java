@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.MedicationStatement;
 import org.hl7.fhir.r4.model.Patient;
@@ -93,6 +94,8 @@ class GoldenScenarioCdsHooksTests {
 		call.prefetch("referrals", searchset(own, resource -> resource instanceof ServiceRequest request
 				&& (request.getStatus() == ServiceRequest.ServiceRequestStatus.ACTIVE
 						|| request.getStatus() == ServiceRequest.ServiceRequestStatus.COMPLETED)));
+		call.prefetch("encounters", searchset(own, resource -> resource instanceof Encounter encounter
+				&& encounter.getStatus() == Encounter.EncounterStatus.FINISHED));
 		call.prefetch("goals", searchset(own, resource -> resource.fhirType().equals("Goal")));
 		if (!scenario.hook().startsWith("order-")) {
 			call.prefetch("meds", searchset(own, resource -> resource instanceof MedicationRequest order

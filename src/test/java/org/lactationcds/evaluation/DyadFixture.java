@@ -13,6 +13,7 @@ import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.Dosage;
+import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.Goal;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Medication;
@@ -231,6 +232,27 @@ public final class DyadFixture {
 			procedure.setCode(new CodeableConcept(new Coding(LOCAL, item.get("procedure").asText(), null)));
 			procedure.setPerformed(new DateTimeType(day(item.get("day").asDouble()).toString()));
 			add(procedure);
+		} else if (item.has("consultationEncounter")) {
+			// A lactation consultation as an Encounter: {"consultationEncounter": "finished", "day": 8}
+			Encounter encounter = new Encounter();
+			encounter.setId("Encounter/" + key + "-" + (++sequence));
+			encounter.setStatus(Encounter.EncounterStatus.fromCode(item.get("consultationEncounter").asText()));
+			encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", "ambulatory"));
+			encounter.addType(new CodeableConcept(new Coding(LOCAL, "lactation-consultation", null)));
+			encounter.setSubject(new Reference(motherId()));
+			encounter.getPeriod().setStartElement(new DateTimeType(day(item.get("day").asDouble()).toString()));
+			add(encounter);
+		} else if (item.has("consultationRequest")) {
+			// A lactation consultation as a ServiceRequest: {"consultationRequest": "completed", "day": 8}
+			ServiceRequest request = new ServiceRequest();
+			request.setId("ServiceRequest/" + key + "-" + (++sequence));
+			request.setStatus(ServiceRequest.ServiceRequestStatus.fromCode(item.get("consultationRequest").asText()));
+			request.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
+			request.setSubject(new Reference(motherId()));
+			request.setCode(new CodeableConcept(new Coding(LOCAL, "lactation-consultation", null)));
+			request.setOccurrence(new DateTimeType(day(item.get("day").asDouble()).toString()));
+			request.setAuthoredOnElement(new DateTimeType(day(item.get("day").asDouble()).toString()));
+			add(request);
 		} else if (item.has("epds")) {
 			Observation epds = observation(motherId(), LOINC, "71354-5", day(item.get("day").asDouble()));
 			epds.setValue(new IntegerType(item.get("epds").asInt()));
