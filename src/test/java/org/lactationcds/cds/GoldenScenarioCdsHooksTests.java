@@ -190,6 +190,7 @@ class GoldenScenarioCdsHooksTests {
 			if (scenario.hook().equals("order-select")) {
 				call.selections(drafts.stream()
 						.map(draft -> draft.fhirType() + "/" + draft.getIdElement().getIdPart())
+						.filter(reference -> !dyad.unselected().contains(reference))
 						.toList());
 			}
 		}
@@ -237,7 +238,8 @@ class GoldenScenarioCdsHooksTests {
 
 	static boolean isDraftOrder(Resource resource) {
 		return (resource instanceof MedicationRequest order && order.getStatus() == MedicationRequest.MedicationRequestStatus.DRAFT)
-				|| (resource instanceof ServiceRequest request && request.getStatus() == ServiceRequest.ServiceRequestStatus.DRAFT);
+				|| (resource instanceof ServiceRequest request && request.getStatus() == ServiceRequest.ServiceRequestStatus.DRAFT)
+				|| (resource instanceof CarePlan plan && plan.getStatus() == CarePlan.CarePlanStatus.DRAFT);
 	}
 
 	/** Is this the patient's own resource (the Patient itself, or one whose subject/patient is the patient)? */

@@ -50,6 +50,7 @@ public final class DyadFixture {
 
 	private final String key;
 	private final Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
+	private final java.util.Set<String> unselected = new java.util.HashSet<>();
 	private int sequence;
 
 	private DyadFixture(String key) {
@@ -80,6 +81,11 @@ public final class DyadFixture {
 
 	public Bundle bundle() {
 		return bundle;
+	}
+
+	/** Draft orders ("Type/id") in the request's draft orders that an order-select request does not select. */
+	public java.util.Set<String> unselected() {
+		return unselected;
 	}
 
 	/** The day-window of a 24-hour total: [D+k, D+k+1). */
@@ -224,6 +230,24 @@ public final class DyadFixture {
 			massage.setSubject(new Reference(motherId()));
 			massage.setCode(new CodeableConcept(new Coding(LOCAL, "breast-massage", "Breast massage")));
 			add(massage);
+		} else if (item.has("draftCarePlanReferencing")) {
+			// A draft CarePlan whose activity references a draft ServiceRequest with the given local code; on
+			// order-select only the CarePlan is selected: {"draftCarePlanReferencing": "breast-massage"}
+			ServiceRequest planned = new ServiceRequest();
+			planned.setId("ServiceRequest/" + key + "-" + (++sequence));
+			planned.setStatus(ServiceRequest.ServiceRequestStatus.DRAFT);
+			planned.setIntent(ServiceRequest.ServiceRequestIntent.PLAN);
+			planned.setSubject(new Reference(motherId()));
+			planned.setCode(new CodeableConcept(new Coding(LOCAL, item.get("draftCarePlanReferencing").asText(), null)));
+			add(planned);
+			unselected.add(planned.getIdElement().getValue());
+			CarePlan plan = new CarePlan();
+			plan.setId("CarePlan/" + key + "-" + (++sequence));
+			plan.setStatus(CarePlan.CarePlanStatus.DRAFT);
+			plan.setIntent(CarePlan.CarePlanIntent.PLAN);
+			plan.setSubject(new Reference(motherId()));
+			plan.addActivity().setReference(new Reference(planned.getIdElement().getValue()));
+			add(plan);
 		} else if (item.has("procedure")) {
 			Procedure procedure = new Procedure();
 			procedure.setId("Procedure/" + key + "-" + (++sequence));
