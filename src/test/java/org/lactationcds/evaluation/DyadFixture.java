@@ -210,6 +210,19 @@ public final class DyadFixture {
 			goal.setSubject(new Reference(motherId()));
 			goal.setStart(new DateType(java.util.Date.from(day(item.get("day").asDouble()))));
 			add(goal);
+		} else if (item.has("activeMassageCarePlan")) {
+			// The mother's active CarePlan: a lactation-consultation activity, then a breast-massage activity.
+			CarePlan plan = new CarePlan();
+			plan.setId("CarePlan/" + key + "-" + (++sequence));
+			plan.setStatus(CarePlan.CarePlanStatus.ACTIVE);
+			plan.setIntent(CarePlan.CarePlanIntent.PLAN);
+			plan.setSubject(new Reference(motherId()));
+			for (String code : new String[] {"lactation-consultation", "breast-massage"}) {
+				plan.addActivity().getDetail()
+						.setCode(new CodeableConcept(new Coding(LOCAL, code, null)))
+						.setStatus(CarePlan.CarePlanActivityStatus.SCHEDULED);
+			}
+			add(plan);
 		} else if (item.has("supplementMl")) {
 			int windowDay = item.get("windowDay").asInt();
 			Observation supplement = observation(infantId(), LOCAL, "supplement-volume-24h", null);
