@@ -24,6 +24,8 @@ public record DataRequirement(String key, String query) {
 			new DataRequirement("meds", "MedicationRequest?patient=" + PATIENT + "&status=active"),
 			new DataRequirement("medstatements", "MedicationStatement?patient=" + PATIENT + "&status=active"),
 			new DataRequirement("procs", "Procedure?patient=" + PATIENT),
+			// A lactation consultation may be recorded as a finished Encounter (MED-GALACTOGOGUE, clinical-rules.md 1).
+			new DataRequirement("encounters", "Encounter?patient=" + PATIENT + "&status=finished"),
 			// A referral on record means a referral suggestion is not offered again (clinical-rules.md 5.13).
 			new DataRequirement("referrals", "ServiceRequest?patient=" + PATIENT + "&status=active,completed"),
 			// Relactation intent may be recorded as a Goal (clinical-rules.md 5.9).

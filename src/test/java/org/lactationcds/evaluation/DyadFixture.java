@@ -13,9 +13,12 @@ import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.Dosage;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Goal;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.MedicationStatement;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Period;
@@ -47,6 +50,7 @@ public final class DyadFixture {
 
 	private final String key;
 	private final Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
+	private final java.util.Set<String> unselected = new java.util.HashSet<>();
 	private int sequence;
 
 	private DyadFixture(String key) {
@@ -77,6 +81,11 @@ public final class DyadFixture {
 
 	public Bundle bundle() {
 		return bundle;
+	}
+
+	/** Draft orders ("Type/id") in the request's draft orders that an order-select request does not select. */
+	public java.util.Set<String> unselected() {
+		return unselected;
 	}
 
 	/** The day-window of a 24-hour total: [D+k, D+k+1). */
@@ -120,6 +129,8 @@ public final class DyadFixture {
 			add(quantity(infantId(), LOINC, "29463-7", day(item.get("day").asDouble()), item.get("weight").asInt(), "g"));
 		} else if (item.has("gestationalAgeWeeks")) {
 			add(quantity(infantId(), LOINC, "76516-4", day(0), item.get("gestationalAgeWeeks").asInt(), "wk"));
+		} else if (item.has("gestationalAge")) {
+			add(quantity(infantId(), LOINC, "76516-4", day(0), item.get("gestationalAge").asInt(), item.get("unit").asText()));
 		} else if (item.has("wetDiapers")) {
 			int windowDay = item.get("windowDay").asInt();
 			Observation diapers = observation(infantId(), LOCAL, "infant-wet-diapers-24h", null);
@@ -190,6 +201,28 @@ public final class DyadFixture {
 			plan.addInstantiatesCanonical("http://lactation-cds.org/fhir/PlanDefinition/relactation-protocol|1.0.0");
 			plan.getPeriod().setStartElement(new DateTimeType(day(item.get("relactationCarePlanStartDay").asDouble()).toString()));
 			add(plan);
+		} else if (item.has("relactationGoal")) {
+			// The mother's relactation Goal with the given lifecycle status: {"relactationGoal": "active", "day": 55}
+			Goal goal = new Goal();
+			goal.setId("Goal/" + key + "-" + (++sequence));
+			goal.setLifecycleStatus(Goal.GoalLifecycleStatus.fromCode(item.get("relactationGoal").asText()));
+			goal.setDescription(new CodeableConcept(new Coding(LOCAL, "relactation-intent", "Relactation intent")));
+			goal.setSubject(new Reference(motherId()));
+			goal.setStart(new DateType(java.util.Date.from(day(item.get("day").asDouble()))));
+			add(goal);
+		} else if (item.has("activeMassageCarePlan")) {
+			// The mother's active CarePlan: a lactation-consultation activity, then a breast-massage activity.
+			CarePlan plan = new CarePlan();
+			plan.setId("CarePlan/" + key + "-" + (++sequence));
+			plan.setStatus(CarePlan.CarePlanStatus.ACTIVE);
+			plan.setIntent(CarePlan.CarePlanIntent.PLAN);
+			plan.setSubject(new Reference(motherId()));
+			for (String code : new String[] {"lactation-consultation", "breast-massage"}) {
+				plan.addActivity().getDetail()
+						.setCode(new CodeableConcept(new Coding(LOCAL, code, null)))
+						.setStatus(CarePlan.CarePlanActivityStatus.SCHEDULED);
+			}
+			add(plan);
 		} else if (item.has("supplementMl")) {
 			int windowDay = item.get("windowDay").asInt();
 			Observation supplement = observation(infantId(), LOCAL, "supplement-volume-24h", null);
@@ -200,6 +233,8 @@ public final class DyadFixture {
 			add(breastfeedingStatus(item.get("breastfeeding").asText(), item.get("day").asDouble()));
 		} else if (item.has("draftMedication")) {
 			add(draftMedication(item));
+		} else if (item.has("medicationStatement")) {
+			add(medicationStatement(item));
 		} else if (item.has("draftMassage")) {
 			ServiceRequest massage = new ServiceRequest();
 			massage.setId("ServiceRequest/" + key + "-" + (++sequence));
@@ -208,6 +243,24 @@ public final class DyadFixture {
 			massage.setSubject(new Reference(motherId()));
 			massage.setCode(new CodeableConcept(new Coding(LOCAL, "breast-massage", "Breast massage")));
 			add(massage);
+		} else if (item.has("draftCarePlanReferencing")) {
+			// A draft CarePlan whose activity references a draft ServiceRequest with the given local code; on
+			// order-select only the CarePlan is selected: {"draftCarePlanReferencing": "breast-massage"}
+			ServiceRequest planned = new ServiceRequest();
+			planned.setId("ServiceRequest/" + key + "-" + (++sequence));
+			planned.setStatus(ServiceRequest.ServiceRequestStatus.DRAFT);
+			planned.setIntent(ServiceRequest.ServiceRequestIntent.PLAN);
+			planned.setSubject(new Reference(motherId()));
+			planned.setCode(new CodeableConcept(new Coding(LOCAL, item.get("draftCarePlanReferencing").asText(), null)));
+			add(planned);
+			unselected.add(planned.getIdElement().getValue());
+			CarePlan plan = new CarePlan();
+			plan.setId("CarePlan/" + key + "-" + (++sequence));
+			plan.setStatus(CarePlan.CarePlanStatus.DRAFT);
+			plan.setIntent(CarePlan.CarePlanIntent.PLAN);
+			plan.setSubject(new Reference(motherId()));
+			plan.addActivity().setReference(new Reference(planned.getIdElement().getValue()));
+			add(plan);
 		} else if (item.has("procedure")) {
 			Procedure procedure = new Procedure();
 			procedure.setId("Procedure/" + key + "-" + (++sequence));
@@ -216,6 +269,27 @@ public final class DyadFixture {
 			procedure.setCode(new CodeableConcept(new Coding(LOCAL, item.get("procedure").asText(), null)));
 			procedure.setPerformed(new DateTimeType(day(item.get("day").asDouble()).toString()));
 			add(procedure);
+		} else if (item.has("consultationEncounter")) {
+			// A lactation consultation as an Encounter: {"consultationEncounter": "finished", "day": 8}
+			Encounter encounter = new Encounter();
+			encounter.setId("Encounter/" + key + "-" + (++sequence));
+			encounter.setStatus(Encounter.EncounterStatus.fromCode(item.get("consultationEncounter").asText()));
+			encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", "ambulatory"));
+			encounter.addType(new CodeableConcept(new Coding(LOCAL, "lactation-consultation", null)));
+			encounter.setSubject(new Reference(motherId()));
+			encounter.getPeriod().setStartElement(new DateTimeType(day(item.get("day").asDouble()).toString()));
+			add(encounter);
+		} else if (item.has("consultationRequest")) {
+			// A lactation consultation as a ServiceRequest: {"consultationRequest": "completed", "day": 8}
+			ServiceRequest request = new ServiceRequest();
+			request.setId("ServiceRequest/" + key + "-" + (++sequence));
+			request.setStatus(ServiceRequest.ServiceRequestStatus.fromCode(item.get("consultationRequest").asText()));
+			request.setIntent(ServiceRequest.ServiceRequestIntent.ORDER);
+			request.setSubject(new Reference(motherId()));
+			request.setCode(new CodeableConcept(new Coding(LOCAL, "lactation-consultation", null)));
+			request.setOccurrence(new DateTimeType(day(item.get("day").asDouble()).toString()));
+			request.setAuthoredOnElement(new DateTimeType(day(item.get("day").asDouble()).toString()));
+			add(request);
 		} else if (item.has("epds")) {
 			Observation epds = observation(motherId(), LOINC, "71354-5", day(item.get("day").asDouble()));
 			epds.setValue(new IntegerType(item.get("epds").asInt()));
@@ -265,6 +339,24 @@ public final class DyadFixture {
 					.setValue(item.get("supplyDays").asInt()).setSystem(UCUM).setCode("d").setUnit("days"));
 		}
 		return order;
+	}
+
+	/** An active MedicationStatement of the mother (one ingredient), taken from the given day, with its daily dose. */
+	private MedicationStatement medicationStatement(JsonNode item) {
+		MedicationStatement statement = new MedicationStatement();
+		statement.setId("MedicationStatement/" + key + "-" + (++sequence));
+		statement.setStatus(MedicationStatement.MedicationStatementStatus.ACTIVE);
+		statement.setSubject(new Reference(motherId()));
+		statement.setMedication(rxNorm(item.get("medicationStatement").get(0)));
+		statement.setEffective(new DateTimeType(day(item.get("day").asDouble()).toString()));
+		Dosage dosage = statement.addDosage();
+		dosage.addDoseAndRate().setDose(new SimpleQuantity()
+				.setValue(item.get("dose").decimalValue()).setSystem(UCUM).setCode("mg").setUnit("mg"));
+		dosage.getTiming().getRepeat()
+				.setFrequency(item.get("frequency").asInt())
+				.setPeriod(item.get("period").decimalValue())
+				.setPeriodUnit(Timing.UnitsOfTime.fromCode(item.get("periodUnit").asText()));
+		return statement;
 	}
 
 	private static CodeableConcept rxNorm(JsonNode ingredient) {

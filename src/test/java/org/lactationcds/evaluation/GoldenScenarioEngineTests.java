@@ -74,8 +74,15 @@ class GoldenScenarioEngineTests {
 		Set<String> cards = new TreeSet<>();
 
 		for (String subject : List.of(dyad.infantId(), dyad.motherId())) {
-			EvaluationResult result = evaluator.evaluate(
-					new EvaluationRequest(RED_FLAGS, subject, dyad.bundle(), DyadFixture.day(scenario.evalAtDay())));
+			// order-select: every draft order is selected except those the fixture marks unselected (null: all).
+			List<String> selections = scenario.hook().equals("order-select") && !dyad.unselected().isEmpty()
+					? dyad.bundle().getEntry().stream().map(entry -> entry.getResource())
+							.map(resource -> resource.fhirType() + "/" + resource.getIdElement().getIdPart())
+							.filter(reference -> !dyad.unselected().contains(reference))
+							.toList()
+					: null;
+			EvaluationResult result = evaluator.evaluate(new EvaluationRequest(RED_FLAGS, subject, dyad.bundle(),
+					DyadFixture.day(scenario.evalAtDay()), null, selections, java.time.ZoneOffset.UTC));
 			assertThat(result.issues().stream().flatMap(outcome -> outcome.getIssue().stream())
 							.map(issue -> issue.getDiagnostics()).toList())
 					.as("engine issues for %s", subject)

@@ -31,7 +31,8 @@ class RuleNarrativeTests {
 
 	static final Path KNOWLEDGE = Path.of("fhir-resources");
 	static final List<String> SECTIONS = List.of("When", "Then", "Why", "Sources", "Tested by");
-	static final Pattern SCENARIO_ID = Pattern.compile("\\b(?:GS|EX)-\\d{2}[a-z]?\\b");
+	/** GS-01a, EX-03, or EX-<RULE-ID>-<what> (EX-RF-INFANT-LOW-OUTPUT-stale-count). */
+	static final Pattern SCENARIO_ID = Pattern.compile("\\b(?:(?:GS|EX)-\\d{2}[a-z]?|EX-[A-Z][A-Z0-9-]*-[a-z0-9]+(?:-[a-z0-9]+)*)\\b");
 	static final Pattern HEADING = Pattern.compile("^## (.+?)\\s*$", Pattern.MULTILINE);
 	static final Pattern LINK = Pattern.compile("\\]\\(([^)#\\s]+)(?:#[^)]*)?\\)");
 	static final ObjectMapper JSON = new ObjectMapper();

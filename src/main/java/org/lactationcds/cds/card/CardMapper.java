@@ -16,6 +16,7 @@ import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.CommunicationRequest;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Patient;
@@ -294,7 +295,12 @@ public final class CardMapper {
 			for (Extension update : child.getExtensionsByUrl(SUGGESTION_UPDATE)) {
 				String path = ((StringType) update.getExtensionByUrl("path").getValue()).getValue();
 				Type value = update.getExtensionByUrl("value").getValue();
-				setOrAdd(terser, updated, path, value);
+				Extension match = update.getExtensionByUrl("match");
+				if (match != null && match.getValue() instanceof Coding coding) {
+					setWhereCoded(terser, updated, path, value, coding);
+				} else {
+					setOrAdd(terser, updated, path, value);
+				}
 			}
 			actions.add(new Card.Action("update", description(child), asJson(updated), null));
 		}
@@ -308,6 +314,25 @@ public final class CardMapper {
 				? resource
 				: (Base) terser.getValues(resource, resource.fhirType() + "." + path.substring(0, dot), true).get(0);
 		parent.setProperty(dot < 0 ? path : path.substring(dot + 1), value.copy());
+	}
+
+	/**
+	 * Sets the element at a dotted path on every parent element whose {@code code} has the given coding (system and
+	 * code): "activity.detail.status" with match breast-massage cancels only the massage activities of a CarePlan.
+	 */
+	private static void setWhereCoded(FhirTerser terser, Resource resource, String path, Type value, Coding coding) {
+		int dot = path.lastIndexOf('.');
+		String parentPath = resource.fhirType() + (dot < 0 ? "" : "." + path.substring(0, dot));
+		for (Object element : terser.getValues(resource, parentPath)) {
+			Base parent = (Base) element;
+			boolean coded = parent.getNamedProperty("code") != null && parent.getNamedProperty("code").getValues().stream()
+					.filter(org.hl7.fhir.r4.model.CodeableConcept.class::isInstance)
+					.flatMap(concept -> ((org.hl7.fhir.r4.model.CodeableConcept) concept).getCoding().stream())
+					.anyMatch(c -> coding.getSystem().equals(c.getSystem()) && coding.getCode().equals(c.getCode()));
+			if (coded) {
+				parent.setProperty(dot < 0 ? path : path.substring(dot + 1), value.copy());
+			}
+		}
 	}
 
 	private static List<String> targets(RequestGroupActionComponent child) {
