@@ -30,7 +30,7 @@ final class CardChecks {
 	/**
 	 * Every action the card's suggestions offer, in order: its type, the resource type (a delete's from its resourceId)
 	 * the code of the resource's {@code code} (a MedicationRequest's medication; an updated CarePlan's cancelled
-	 * activity), the resource's {@code priority} and
+	 * activity, or {@code note}), the resource's {@code priority} and
 	 * the length of its {@code occurrencePeriod}, each null when it has none.
 	 */
 	static java.util.List<org.lactationcds.evaluation.GoldenScenario.Suggestion> suggestedActions(JsonNode card) {
@@ -42,7 +42,7 @@ final class CardChecks {
 						? action.path("resourceId").asText().replaceAll("/.*", "")
 						: resource.path("resourceType").asText();
 				JsonNode code = resource.has("code") ? resource.at("/code/coding/0/code")
-						: resource.has("activity") ? cancelledActivityCode(resource)
+						: resource.path("resourceType").asText().equals("CarePlan") ? cancelledActivityCode(resource)
 						: resource.at("/medicationCodeableConcept/coding/0/code");
 				actions.add(new org.lactationcds.evaluation.GoldenScenario.Suggestion(
 						action.path("type").asText(), type, code.isMissingNode() ? null : code.asText(),
@@ -53,12 +53,18 @@ final class CardChecks {
 		return actions;
 	}
 
-	/** An updated CarePlan's code: the code of the first activity it sets to cancelled (missing when none). */
+	/**
+	 * An updated CarePlan's code: the code of the first activity it sets to cancelled; else {@code note} when the update
+	 * carries a note (RELACT-MONITOR's supplement reduction); missing when neither.
+	 */
 	private static JsonNode cancelledActivityCode(JsonNode carePlan) {
 		for (JsonNode activity : carePlan.path("activity")) {
 			if (activity.at("/detail/status").asText().equals("cancelled")) {
 				return activity.at("/detail/code/coding/0/code");
 			}
+		}
+		if (carePlan.path("note").size() > 0 && !carePlan.at("/note/0/text").asText().isBlank()) {
+			return com.fasterxml.jackson.databind.node.TextNode.valueOf("note");
 		}
 		return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
 	}
