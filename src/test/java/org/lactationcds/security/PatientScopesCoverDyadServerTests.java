@@ -173,6 +173,18 @@ class PatientScopesCoverDyadServerTests {
 		}
 
 		@Test
+		void eachWriteIsCheckedEvenWhenTheReadsAreAllowed() throws Exception {
+			// system/ reads let the operation read any Patient and link; its writes still need the patient/ create rules.
+			String readsAnyone = token("launch patient/Observation.c patient/QuestionnaireResponse.c system/Patient.r system/RelatedPerson.rs", "dy-i");
+			HttpResponse<String> refused = send("POST", "/fhir/QuestionnaireResponse/$submit-visit", readsAnyone, visit("ox-m", "ox-i"));
+			assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+			assertThat(total("/fhir/Observation?patient=ox-i&_summary=count")).isZero();
+			assertThat(total("/fhir/QuestionnaireResponse?subject=Patient/ox-m&_summary=count")).isZero();
+			HttpResponse<String> own = send("POST", "/fhir/QuestionnaireResponse/$submit-visit", readsAnyone, visit("dy-m", "dy-i"));
+			assertThat(own.statusCode()).as("the same token for its own dyad: " + own.body()).isEqualTo(200);
+		}
+
+		@Test
 		void aVisitWritingOntoAnotherDyadsInfantIsRefusedAndNothingStored() throws Exception {
 			// The response's subject is her own mother, but the weight would land on another dyad's infant.
 			HttpResponse<String> refused = send("POST", "/fhir/QuestionnaireResponse/$submit-visit", infantLaunch,
