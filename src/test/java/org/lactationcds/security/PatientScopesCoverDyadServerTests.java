@@ -110,6 +110,11 @@ class PatientScopesCoverDyadServerTests {
 		assertThat(send("GET", "/fhir/Observation?subject=Patient/dy-m,Patient/dy-i", infantLaunch, null).statusCode())
 				.as("both members at once").isEqualTo(200);
 		assertThat(send("GET", "/fhir/Patient/dy-m", infantLaunch, null).statusCode()).isEqualTo(200);
+		// The dyad view's own query for the mother's temperatures (app.js).
+		HttpResponse<String> temperatures = send("GET",
+				"/fhir/Observation?subject=Patient/dy-m&code=http://loinc.org%7C8310-5&_count=500", infantLaunch, null);
+		assertThat(temperatures.statusCode()).as(temperatures.body()).isEqualTo(200);
+		assertThat(temperatures.body()).contains("38.9");
 	}
 
 	@Test
