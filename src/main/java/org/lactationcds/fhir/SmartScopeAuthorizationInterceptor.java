@@ -172,7 +172,7 @@ class SmartScopeAuthorizationInterceptor extends AuthorizationInterceptor {
 					.andAllowAllResponses().andThen();
 		}
 		if (maySubmitVisit(scopes, "system") || (dyadLinks != null && patient != null && maySubmitVisit(scopes, "patient"))) {
-			// What the visit reads is checked as a read (explicit response authorization), what it writes by the storage
+			// What the visit reads is checked as a read (ResponsesAsReads, first in the list), what it writes by the storage
 			// hooks against the create/update rules: a visit for another dyad's patients is refused, and nothing stored.
 			rules = rules.allow("$submit-visit").operation().named("$submit-visit").onType(QuestionnaireResponse.class)
 					.andRequireExplicitResponseAuthorization().andThen();
