@@ -2,8 +2,6 @@ package org.lactationcds.clinic;
 
 import java.util.List;
 import java.util.Optional;
-import org.hl7.fhir.r4.model.RelatedPerson;
-import org.hl7.fhir.r4.model.Resource;
 import org.lactationcds.caller.Caller;
 import org.lactationcds.dyad.DyadAssembler;
 import org.lactationcds.dyad.FhirDataSource;
@@ -68,8 +66,8 @@ final class DyadCardAccess {
 			throw new Refused(403, "the token has no patient in context with a patient/ scope reading Observation");
 		}
 		String launched = caller.patient();
-		if (launched.equals(patientId) || mothersOf(launched, links).contains(patientId)
-				|| mothersOf(patientId, links).contains(launched)) {
+		if (launched.equals(patientId) || DyadAssembler.mothersOf(launched, links).contains(patientId)
+				|| DyadAssembler.mothersOf(patientId, links).contains(launched)) {
 			return;
 		}
 		throw new Refused(403, "Patient/" + patientId + " is neither the launch patient nor her mother or infant");
@@ -79,15 +77,5 @@ final class DyadCardAccess {
 		return scopes.stream().anyMatch(scope -> scope.level().equals(level)
 				&& (scope.resourceType().equals("*") || scope.resourceType().equals(type))
 				&& (scope.allows('r') || scope.allows('s')));
-	}
-
-	/** The mothers of {@code infantId} as the dyad links record them (RelatedPerson MTH, the mother's Patient.link). */
-	private static List<String> mothersOf(String infantId, FhirDataSource links) {
-		return links.fetch("RelatedPerson?patient=" + infantId).stream()
-				.filter(resource -> resource instanceof RelatedPerson related && DyadAssembler.isMotherLink(related))
-				.flatMap(related -> links.fetch("Patient?link=RelatedPerson/" + related.getIdElement().getIdPart()).stream())
-				.map(Resource::getIdElement)
-				.map(id -> id.getIdPart())
-				.toList();
 	}
 }

@@ -2,8 +2,10 @@ package org.lactationcds.dyad;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.MedicationRequest;
@@ -156,6 +158,58 @@ public final class DyadAssembler {
 				.distinct()
 				.filter(reference -> data.get(reference).isEmpty())
 				.forEach(reference -> data.addAll(fetchOrNote(source, reference, reference, unavailable)));
+	}
+
+	/**
+	 * The patient and the dyad members linked to her, as {@link #assemble} finds them: her mothers (a RelatedPerson MTH
+	 * whose patient is she, named in the mother's Patient.link) and her infants (the patients of the mother
+	 * RelatedPersons her own Patient.link names). Only dyad links are read: RelatedPersons and the Patients linking to
+	 * them, and her own Patient. A handful of reads, whatever the store holds.
+	 *
+	 * @throws DataUnavailableException when a link cannot be read
+	 */
+	public static Set<String> membersAround(String patientId, FhirDataSource source) {
+		Set<String> members = new LinkedHashSet<>();
+		members.add(patientId);
+		members.addAll(mothersOf(patientId, source));
+		members.addAll(infantsOf(patientId, source));
+		return members;
+	}
+
+	/** The mothers of {@code infantId}: a RelatedPerson MTH whose patient is she, and the Patients whose link names it. */
+	public static List<String> mothersOf(String infantId, FhirDataSource source) {
+		List<String> mothers = new ArrayList<>();
+		for (Resource resource : source.fetch("RelatedPerson?patient=" + infantId)) {
+			if (resource instanceof RelatedPerson related && isMotherLink(related)
+					&& ("Patient/" + infantId).equals(related.getPatient().getReferenceElement().toUnqualifiedVersionless().getValue())) {
+				for (Resource mother : source.fetch("Patient?link=RelatedPerson/" + related.getIdElement().getIdPart())) {
+					mothers.add(mother.getIdElement().getIdPart());
+				}
+			}
+		}
+		return mothers;
+	}
+
+	/** The infants of {@code motherId}: the patients of the mother RelatedPersons her Patient.link names. */
+	public static List<String> infantsOf(String motherId, FhirDataSource source) {
+		List<String> infants = new ArrayList<>();
+		for (Resource resource : source.fetch("Patient/" + motherId)) {
+			if (!(resource instanceof Patient mother)) {
+				continue;
+			}
+			for (Patient.PatientLinkComponent link : mother.getLink()) {
+				String other = link.getOther().getReference();
+				if (other == null || !other.startsWith("RelatedPerson/")) {
+					continue;
+				}
+				for (Resource found : source.fetch(other)) {
+					if (found instanceof RelatedPerson related && isMotherLink(related) && related.getPatient().hasReference()) {
+						infants.add(related.getPatient().getReferenceElement().getIdPart());
+					}
+				}
+			}
+		}
+		return infants;
 	}
 
 	/** Whether the RelatedPerson records its person as the patient's mother (v3 RoleCode MTH). */

@@ -40,6 +40,7 @@ import java.util.HashMap;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.hibernate.cfg.AvailableSettings;
+import org.lactationcds.dyad.LocalFhirDataSource;
 import org.lactationcds.security.PublicUrlProperties;
 import org.lactationcds.security.SecurityProperties;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -198,7 +199,8 @@ public class FhirServerConfiguration {
 			FhirServerProperties properties,
 			FhirLimitsProperties limits,
 			SecurityProperties security,
-			PublicUrlProperties publicUrl) {
+			PublicUrlProperties publicUrl,
+			LocalFhirDataSource store) {
 		RestfulServer server = new RestfulServer(systemDao.getContext());
 		server.registerProviders(resourceProviders.createProviders());
 		server.registerProvider(systemProvider);
@@ -219,7 +221,9 @@ public class FhirServerConfiguration {
 		}
 		server.registerInterceptor(new InputLimitsInterceptor(limits));
 		if (security.fhirIssuersConfigured()) {
-			server.registerInterceptor(new SmartScopeAuthorizationInterceptor(systemDao.getContext()));
+			// Patient scopes cover the dyad only when the site chose so; the links are then read from the store itself.
+			server.registerInterceptor(new SmartScopeAuthorizationInterceptor(systemDao.getContext(),
+					security.patientScopesCoverDyad() ? store : null));
 		}
 		if (properties.validateRequests()) {
 			server.registerInterceptor(new WriteValidationInterceptor(validationSupport));

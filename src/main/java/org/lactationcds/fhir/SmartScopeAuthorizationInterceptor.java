@@ -15,21 +15,31 @@ import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilder;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRuleOp;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRuleOpClassifier;
 import ca.uhn.fhir.rest.server.interceptor.auth.IRuleApplier;
+import ca.uhn.fhir.rest.server.interceptor.auth.PolicyEnum;
 import ca.uhn.fhir.rest.server.interceptor.auth.RuleBuilder;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.hl7.fhir.instance.model.api.IBaseBundle;
+import org.hl7.fhir.instance.model.api.IBaseParameters;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.PlanDefinition;
 import org.hl7.fhir.r4.model.Questionnaire;
+import org.hl7.fhir.r4.model.QuestionnaireResponse;
+import org.hl7.fhir.r4.model.Reference;
 import org.lactationcds.caller.Caller;
 import org.lactationcds.caller.Permissions;
+import org.lactationcds.dyad.DataUnavailableException;
+import org.lactationcds.dyad.DyadAssembler;
+import org.lactationcds.dyad.FhirDataSource;
 import org.lactationcds.security.SmartScope;
 
 /**
@@ -52,6 +62,17 @@ import org.lactationcds.security.SmartScope;
  *   <li>Transactions and batches: each entry against the same rules. {@code PlanDefinition/$apply}: with a
  *       {@code system/} scope reading PlanDefinition and one reading Patient data.
  *       {@code Questionnaire/$populate}: with {@code system/} scopes reading Patient and Observation.
+ *       {@code QuestionnaireResponse/$submit-visit}: with {@code system/} scopes creating Observation and
+ *       QuestionnaireResponse; what it reads (the Patients, the dyad link) is checked as a read and what it writes
+ *       (the response, each Observation) as a create or update against the rules above, entry by entry.
+ *   <li>With {@code lactation-cds.security.patient-scopes-cover-dyad} on (a site's security decision, off by
+ *       default): a {@code patient/} token covers its patient and the dyad members linked to her
+ *       ({@link DyadAssembler#membersAround}: an infant's mother, a mother's infants) wherever it would cover its
+ *       patient alone: the rules' compartment owners, the patients a search may be restricted to. Such a token may
+ *       also {@code $populate} for a subject in the dyad (its {@code patient/} scopes reading Patient and
+ *       Observation) and {@code $submit-visit} (creating Observation and QuestionnaireResponse). The members are
+ *       looked up once per request with the server's own reads of the dyad links; a lookup that fails covers the
+ *       token's patient alone.
  * </ul>
  */
 @Interceptor
@@ -68,8 +89,16 @@ class SmartScopeAuthorizationInterceptor extends AuthorizationInterceptor {
 	private final Set<String> patientDataTypes;
 	/** The Patient compartment narrowed to each type's patient/subject parameter. */
 	private final CompartmentSearchParameterModifications patientOwnership;
+	/** Where the dyad links are read when patient scopes cover the dyad; null when they cover their own patient only. */
+	private final FhirDataSource dyadLinks;
 
 	SmartScopeAuthorizationInterceptor(FhirContext fhir) {
+		this(fhir, null);
+	}
+
+	/** @param dyadLinks the server's own reads of dyad links, when patient scopes cover the dyad; null otherwise */
+	SmartScopeAuthorizationInterceptor(FhirContext fhir, FhirDataSource dyadLinks) {
+		this.dyadLinks = dyadLinks;
 		Set<String> types = new HashSet<>();
 		CompartmentSearchParameterModifications modifications = new CompartmentSearchParameterModifications();
 		for (String type : fhir.getResourceTypes()) {
@@ -101,7 +130,8 @@ class SmartScopeAuthorizationInterceptor extends AuthorizationInterceptor {
 		}
 		String patient = caller.patient();
 		List<SmartScope> scopes = caller.scopes().stream().map(SmartScope::parse).flatMap(Optional::stream).toList();
-		Optional<String> refusal = searchRefusal(request, scopes, patient);
+		Set<String> covered = covered(request, scopes, patient);
+		Optional<String> refusal = searchRefusal(request, scopes, patient, covered);
 		if (refusal.isPresent()) {
 			return rules.denyAll(refusal.get()).build();
 		}
@@ -118,18 +148,18 @@ class SmartScopeAuthorizationInterceptor extends AuthorizationInterceptor {
 				if (scope.allows('s')) {
 					ops.addAll(SEARCH);
 				}
-				granted.addAll(limited(target(new RuleBuilder().allow(scope.toString()).read(), scope, patient), scope, ops));
+				granted.addAll(limited(target(new RuleBuilder().allow(scope.toString()).read(), scope, covered), scope, ops));
 			}
 			if (scope.allows('c')) {
-				granted.addAll(limited(target(new RuleBuilder().allow(scope.toString()).create(), scope, patient), scope,
+				granted.addAll(limited(target(new RuleBuilder().allow(scope.toString()).create(), scope, covered), scope,
 						EnumSet.of(RestOperationTypeEnum.CREATE)));
 			}
 			if (scope.allows('u')) {
-				granted.addAll(limited(target(new RuleBuilder().allow(scope.toString()).write(), scope, patient), scope,
+				granted.addAll(limited(target(new RuleBuilder().allow(scope.toString()).write(), scope, covered), scope,
 						EnumSet.of(RestOperationTypeEnum.UPDATE)));
 			}
 			if (scope.allows('d')) {
-				granted.addAll(limited(target(new RuleBuilder().allow(scope.toString()).delete(), scope, patient), scope,
+				granted.addAll(limited(target(new RuleBuilder().allow(scope.toString()).delete(), scope, covered), scope,
 						EnumSet.of(RestOperationTypeEnum.DELETE)));
 			}
 		}
@@ -137,12 +167,20 @@ class SmartScopeAuthorizationInterceptor extends AuthorizationInterceptor {
 			rules = rules.allow("$apply").operation().named("$apply").onInstancesOfType(PlanDefinition.class)
 					.andAllowAllResponses().andThen();
 		}
-		if (mayPopulate(scopes)) {
+		if (mayPopulate(scopes) || (dyadLinks != null && patient != null && mayPopulateFor(scopes, request, covered))) {
 			rules = rules.allow("$populate").operation().named("$populate").onInstancesOfType(Questionnaire.class)
 					.andAllowAllResponses().andThen();
 		}
+		if (maySubmitVisit(scopes, "system") || (dyadLinks != null && patient != null && maySubmitVisit(scopes, "patient"))) {
+			// What the visit reads is checked as a read (ResponsesAsReads, first in the list), what it writes by the storage
+			// hooks against the create/update rules: a visit for another dyad's patients is refused, and nothing stored.
+			rules = rules.allow("$submit-visit").operation().named("$submit-visit").onType(QuestionnaireResponse.class)
+					.andRequireExplicitResponseAuthorization().andThen();
+		}
 		granted.addAll(knowledgeRules(caller));
-		List<IAuthRule> list = new ArrayList<>(rules.build());
+		List<IAuthRule> list = new ArrayList<>();
+		list.add(new ResponsesAsReads("$submit-visit"));
+		list.addAll(rules.build());
 		list.addAll(granted);
 		if (!granted.isEmpty()) {
 			// A transaction or batch is allowed as a container; each entry is checked against the rules above.
@@ -174,13 +212,45 @@ class SmartScopeAuthorizationInterceptor extends AuthorizationInterceptor {
 		return rules.build();
 	}
 
-	private List<IAuthRule> target(IAuthRuleBuilderRuleOp operation, SmartScope scope, String patient) {
+	private List<IAuthRule> target(IAuthRuleBuilderRuleOp operation, SmartScope scope, Set<String> covered) {
 		IAuthRuleBuilderRuleOpClassifier target =
 				scope.resourceType().equals("*") ? operation.allResources() : operation.resourcesOfType(scope.resourceType());
 		if (scope.level().equals("patient")) {
-			return target.inModifiedCompartment("Patient", new IdType("Patient", patient), patientOwnership).build();
+			if (covered.size() == 1) {
+				return target.inModifiedCompartment("Patient", new IdType("Patient", covered.iterator().next()), patientOwnership)
+						.build();
+			}
+			Collection<IIdType> owners = covered.stream().map(id -> (IIdType) new IdType("Patient", id)).toList();
+			return target.inModifiedCompartment("Patient", owners, patientOwnership).build();
 		}
 		return target.withAnyId().build();
+	}
+
+	/**
+	 * The patients a {@code patient/} scope covers: the token's patient, and with patient scopes covering the dyad the
+	 * members linked to her. Looked up once per request (every hook rebuilds the rules), with the server's own reads.
+	 */
+	@SuppressWarnings("unchecked")
+	private Set<String> covered(RequestDetails request, List<SmartScope> scopes, String patient) {
+		if (patient == null) {
+			return Set.of();
+		}
+		if (dyadLinks == null || scopes.stream().noneMatch(scope -> scope.level().equals("patient"))) {
+			return Set.of(patient);
+		}
+		String key = SmartScopeAuthorizationInterceptor.class.getName() + ".dyad." + patient;
+		Object known = request.getUserData().get(key);
+		if (known instanceof Set<?> set) {
+			return (Set<String>) set;
+		}
+		Set<String> members;
+		try {
+			members = Set.copyOf(DyadAssembler.membersAround(patient, dyadLinks));
+		} catch (DataUnavailableException e) {
+			members = Set.of(patient); // links unreadable: cover no one beyond the token's own patient
+		}
+		request.getUserData().put(key, members);
+		return members;
 	}
 
 	/** Each rule applies only to the operations its scope letters name, and a user/ rule never to patient data. */
@@ -193,7 +263,7 @@ class SmartScopeAuthorizationInterceptor extends AuthorizationInterceptor {
 	 * A patient-scoped search must name its patient, and only her; refused before it runs otherwise. Tokens whose
 	 * system/ scopes already allow the search are not restricted.
 	 */
-	private Optional<String> searchRefusal(RequestDetails request, List<SmartScope> scopes, String patient) {
+	private Optional<String> searchRefusal(RequestDetails request, List<SmartScope> scopes, String patient, Set<String> covered) {
 		RestOperationTypeEnum operation = request.getRestOperationType();
 		if (operation != RestOperationTypeEnum.SEARCH_TYPE && operation != RestOperationTypeEnum.SEARCH_SYSTEM
 				&& operation != RestOperationTypeEnum.HISTORY_TYPE) {
@@ -206,13 +276,14 @@ class SmartScopeAuthorizationInterceptor extends AuthorizationInterceptor {
 		if (broad || patient == null || type == null || !patientDataTypes.contains(type)) {
 			return Optional.empty(); // no patient scope decides it: the normal rules allow or deny the search
 		}
-		if (operation != RestOperationTypeEnum.SEARCH_TYPE || !restrictedTo(request.getParameters(), type, patient)) {
-			return Optional.of("a patient-scoped search must be restricted to the token's patient");
+		if (operation != RestOperationTypeEnum.SEARCH_TYPE || !restrictedTo(request.getParameters(), type, covered)) {
+			return Optional.of(covered.size() > 1 ? "a patient-scoped search must be restricted to the token's patient or her dyad"
+					: "a patient-scoped search must be restricted to the token's patient");
 		}
 		return Optional.empty();
 	}
 
-	static boolean restrictedTo(Map<String, String[]> parameters, String type, String patient) {
+	static boolean restrictedTo(Map<String, String[]> parameters, String type, Set<String> patients) {
 		Set<String> names = type.equals("Patient") ? Set.of("_id") : Set.of("patient", "patient:Patient", "subject:Patient", "subject");
 		for (Map.Entry<String, String[]> parameter : parameters.entrySet()) {
 			if (!names.contains(parameter.getKey())) {
@@ -220,15 +291,15 @@ class SmartScopeAuthorizationInterceptor extends AuthorizationInterceptor {
 			}
 			boolean typed = !parameter.getKey().equals("subject");
 			for (String value : parameter.getValue()) {
-				if (onlyPatient(value, patient, typed)) {
-					return true; // parameters are ANDed: one occurrence naming only her restricts the whole search
+				if (onlyPatients(value, patients, typed)) {
+					return true; // parameters are ANDed: one occurrence naming only covered patients restricts the whole search
 				}
 			}
 		}
 		return false;
 	}
 
-	private static boolean onlyPatient(String value, String patient, boolean typed) {
+	private static boolean onlyPatients(String value, Set<String> patients, boolean typed) {
 		for (String each : value.split(",", -1)) {
 			String id = each.trim();
 			if (id.contains("/")) {
@@ -240,7 +311,7 @@ class SmartScopeAuthorizationInterceptor extends AuthorizationInterceptor {
 			} else if (!typed) {
 				return false; // subject=<id> could name a Group or a Device with that id
 			}
-			if (!patient.equals(id)) {
+			if (!patients.contains(id)) {
 				return false;
 			}
 		}
@@ -256,16 +327,91 @@ class SmartScopeAuthorizationInterceptor extends AuthorizationInterceptor {
 
 	/**
 	 * {@code Questionnaire/[id]/$populate} reads the subject's Patient, her mother's and the infant's Observations: it is
-	 * allowed only with {@code system/} scopes reading Patient and Observation. A {@code patient/} token is refused, as
-	 * the answer names the other member of the dyad.
+	 * allowed with {@code system/} scopes reading Patient and Observation. A {@code patient/} token is refused, as
+	 * the answer names the other member of the dyad, unless patient scopes cover the dyad ({@link #mayPopulateFor}).
 	 */
 	private static boolean mayPopulate(List<SmartScope> scopes) {
 		return systemReads(scopes, "Patient") && systemReads(scopes, "Observation");
 	}
 
 	private static boolean systemReads(List<SmartScope> scopes, String type) {
-		return scopes.stream().anyMatch(scope -> scope.level().equals("system") && scope.allows('r')
+		return grants(scopes, "system", type, 'r');
+	}
+
+	/**
+	 * With patient scopes covering the dyad: {@code $populate} reads the subject infant and her mother, both in the
+	 * dyad when the subject is; the subject is checked before anything is read. No readable subject, no rule.
+	 */
+	private static boolean mayPopulateFor(List<SmartScope> scopes, RequestDetails request, Set<String> covered) {
+		if (!grants(scopes, "patient", "Patient", 'r') || !grants(scopes, "patient", "Observation", 'r')) {
+			return false;
+		}
+		List<String> subjects = new ArrayList<>();
+		String[] values = request.getParameters().get("subject");
+		if (values != null) {
+			subjects.addAll(List.of(values));
+		}
+		if (request.getResource() instanceof Parameters parameters) {
+			parameters.getParameter().stream()
+					.filter(parameter -> "subject".equals(parameter.getName()))
+					.forEach(parameter -> subjects.add(parameter.getValue() instanceof Reference reference
+							? reference.getReference() : parameter.getValue() == null ? null : parameter.getValue().primitiveValue()));
+		}
+		if (subjects.size() != 1 || subjects.get(0) == null) {
+			return false;
+		}
+		IdType subject = new IdType(subjects.get(0));
+		return (!subject.hasResourceType() || subject.getResourceType().equals("Patient")) && covered.contains(subject.getIdPart());
+	}
+
+	/** {@code $submit-visit} writes the response and its Observations: scopes at {@code level} creating both. */
+	private static boolean maySubmitVisit(List<SmartScope> scopes, String level) {
+		return grants(scopes, level, "Observation", 'c') && grants(scopes, level, "QuestionnaireResponse", 'c');
+	}
+
+	private static boolean grants(List<SmartScope> scopes, String level, String type, char letter) {
+		return scopes.stream().anyMatch(scope -> scope.level().equals(level) && scope.allows(letter)
 				&& (scope.resourceType().equals("*") || scope.resourceType().equals(type)));
+	}
+
+	/**
+	 * Every resource an operation reads or answers is checked as a read against the rules. HAPI's explicit response
+	 * authorization ({@code andRequireExplicitResponseAuthorization}) looks only inside a container, so a single
+	 * Patient the operation reads would be decided by no rule. An answer holding no resource (a transaction response:
+	 * locations and outcomes) reveals nothing and is allowed.
+	 */
+	private record ResponsesAsReads(String operationName) implements IAuthRule {
+
+		@Override
+		public Verdict applyRule(
+				RestOperationTypeEnum operation,
+				RequestDetails request,
+				IBaseResource input,
+				IIdType inputId,
+				IBaseResource output,
+				IRuleApplier applier,
+				Set<AuthorizationFlagsEnum> flags,
+				Pointcut pointcut) {
+			if (output == null || operation != RestOperationTypeEnum.EXTENDED_OPERATION_TYPE
+					|| !operationName.equals(request.getOperation())) {
+				return null;
+			}
+			List<IBaseResource> resources = output instanceof IBaseBundle || output instanceof IBaseParameters
+					? AuthorizationInterceptor.toListOfResourcesAndExcludeContainer(output, request.getFhirContext())
+					: List.of(output);
+			for (IBaseResource resource : resources) {
+				Verdict read = applier.applyRulesAndReturnDecision(RestOperationTypeEnum.READ, request, null, null, resource, pointcut);
+				if (read == null || read.getDecision() != PolicyEnum.ALLOW) {
+					return new Verdict(PolicyEnum.DENY, this); // a resource the token may not read: the operation is refused
+				}
+			}
+			return new Verdict(PolicyEnum.ALLOW, this);
+		}
+
+		@Override
+		public String getName() {
+			return operationName + " reads as reads";
+		}
 	}
 
 	/** A HAPI rule narrowed to some operations, and kept off some resource types. */

@@ -22,6 +22,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param fhirAudience the {@code aud} a FHIR access token must name: this server's FHIR base URL as its clients know
  *     it; unset, {@code public-base-url} + {@code /fhir}
  * @param cdsTokenMaxLifetime longest {@code exp - iat} accepted in a CDS client JWT (SMART backend services: 5 min)
+ * @param patientScopesCoverDyad a site security decision, off by default: when on, a {@code patient/} token for one
+ *     member of a dyad (clinical-rules.md 0.2) is treated as covering every member linked to it (an infant's mother, a
+ *     mother's infants) for the reads, searches and writes its scope letters allow, and may prefill
+ *     ({@code Questionnaire/$populate}) and record ({@code QuestionnaireResponse/$submit-visit}) the dyad's visit. Off,
+ *     a {@code patient/} token covers its own patient only. Applies only with FHIR issuers configured.
  */
 @ConfigurationProperties("lactation-cds.security")
 public record SecurityProperties(
@@ -33,7 +38,8 @@ public record SecurityProperties(
 		@DefaultValue("16777216") long maxRequestBytes,
 		List<FhirIssuer> fhirIssuers,
 		String fhirAudience,
-		@DefaultValue("5m") Duration cdsTokenMaxLifetime) {
+		@DefaultValue("5m") Duration cdsTokenMaxLifetime,
+		@DefaultValue("false") boolean patientScopesCoverDyad) {
 
 	/**
 	 * An OAuth2 issuer trusted for FHIR REST.

@@ -97,6 +97,25 @@ class FhirOAuth2ServerTests {
 			assertThat(send(server, "GET", populate, integration, null).statusCode()).as("no Patient scope").isEqualTo(403);
 			assertThat(send(server, "GET", populate, token(key, "patient/*.rs", "oa-a"), null).statusCode())
 					.as("patient/ token: the answer names the mother").isEqualTo(403);
+
+			// lactation-cds.security.patient-scopes-cover-dyad off (the default): the infant's token covers the infant only.
+			HttpResponse<String> temperature = send(server, "POST", "/fhir/Observation", system, "{\"resourceType\":\"Observation\","
+					+ "\"status\":\"final\",\"code\":{\"text\":\"temperature\"},\"subject\":{\"reference\":\"Patient/oa-m\"}}");
+			assertThat(temperature.statusCode()).isEqualTo(201);
+			String location = temperature.headers().firstValue("Location").orElseThrow();
+			String motherObservation = location.substring(location.indexOf("Observation/")).replaceFirst("/_history/.*", "");
+			assertThat(send(server, "GET", "/fhir/" + motherObservation, patientA, null).statusCode())
+					.as("the mother's Observation under the infant's token").isEqualTo(403);
+			assertThat(send(server, "GET", "/fhir/Observation?patient=oa-m", patientA, null).statusCode())
+					.as("a search for the mother's data under the infant's token").isEqualTo(403);
+			String visit = PatientScopesCoverDyadServerTests.visit("oa-m", "oa-a");
+			assertThat(send(server, "POST", "/fhir/QuestionnaireResponse/$submit-visit", token(key, "launch patient/*.cruds", "oa-a"), visit)
+					.statusCode()).as("a patient/ token records no visit").isEqualTo(403);
+			assertThat(total(server, "/fhir/QuestionnaireResponse?subject=Patient/oa-m&_summary=count", system)).isZero();
+			HttpResponse<String> recorded = send(server, "POST", "/fhir/QuestionnaireResponse/$submit-visit", system, visit);
+			assertThat(recorded.statusCode()).as("system/ scopes creating Observation and QuestionnaireResponse: " + recorded.body())
+					.isEqualTo(200);
+			assertThat(total(server, "/fhir/QuestionnaireResponse?subject=Patient/oa-m&_summary=count", system)).isEqualTo(1);
 		} finally {
 			auth.stop(0);
 		}
@@ -128,6 +147,13 @@ class FhirOAuth2ServerTests {
 			request.header("Authorization", "Bearer " + token);
 		}
 		return TestHttp.send(request);
+	}
+
+	private static int total(ServerProcess server, String search, String token) throws Exception {
+		HttpResponse<String> response = send(server, "GET", search, token, null);
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		return PatientScopesCoverDyadServerTests.FHIR.newJsonParser().parseResource(org.hl7.fhir.r4.model.Bundle.class, response.body())
+				.getTotal();
 	}
 
 	private static RSAKey generate(String kid) {

@@ -17,7 +17,7 @@ class SecurityModeCheckTests {
 	}
 
 	static SecurityProperties security(String mode, String clientsFile, List<SecurityProperties.FhirIssuer> issuers) {
-		return new SecurityProperties(mode, clientsFile, List.of("RS384", "ES384"), Duration.ofSeconds(60), 1000, 1024, issuers, null, Duration.ofMinutes(5));
+		return new SecurityProperties(mode, clientsFile, List.of("RS384", "ES384"), Duration.ofSeconds(60), 1000, 1024, issuers, null, Duration.ofMinutes(5), false);
 	}
 
 	@Test
