@@ -10,8 +10,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.r4.model.PlanDefinition;
 import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
-import org.hl7.fhir.r4.model.TriggerDefinition;
-import org.lactationcds.dyad.DataRequirement;
 import org.lactationcds.knowledge.KnowledgeException;
 import org.lactationcds.knowledge.KnowledgeSnapshot;
 
@@ -20,14 +18,6 @@ import org.lactationcds.knowledge.KnowledgeSnapshot;
  * answers the rules whose action has a named-event trigger for its hook.
  */
 public final class CdsServiceCatalog {
-
-	/**
-	 * What a service asks the EHR to prefetch: the dyad's data requirements (the same list {@code $apply} reads), for
-	 * the patient in context. The dyad partner cannot be named in a template; the service fetches the partner itself.
-	 */
-	static final List<PrefetchTemplate> DYAD_DATA = PrefetchTemplate.of(DataRequirement.DYAD);
-
-	static final List<PrefetchTemplate> ORDER_DATA = PrefetchTemplate.of(DataRequirement.ORDER_REVIEW);
 
 	private final String planDefinitionId;
 	/** The services of the last snapshot asked for: built once per knowledge version, not per call. */
@@ -53,27 +43,21 @@ public final class CdsServiceCatalog {
 				.orElseThrow(() -> new KnowledgeException("no PlanDefinition/" + planDefinitionId + " in the knowledge"));
 		List<CdsServiceDefinition> services = new ArrayList<>();
 		for (Hook hook : Hook.values()) {
+			PlanDefinition narrowed = KnowledgeSnapshot.triggeredBy(plan, hook.id());
 			Set<String> rules = new LinkedHashSet<>();
-			PlanDefinition narrowed = plan.copy();
-			narrowed.getAction().clear();
-			for (PlanDefinitionActionComponent action : plan.getAction()) {
-				boolean triggered = action.getTrigger().stream()
-						.anyMatch(trigger -> trigger.getType() == TriggerDefinition.TriggerType.NAMEDEVENT
-								&& hook.id().equals(trigger.getName()));
-				if (triggered) {
-					rules.add(action.getCodeFirstRep().getCodingFirstRep().getCode());
-					narrowed.addAction(action.copy());
-				}
-			}
+			narrowed.getAction().forEach(action -> rules.add(action.getCodeFirstRep().getCodingFirstRep().getCode()));
 			if (rules.isEmpty()) {
 				continue;
 			}
+			// What the EHR is asked to prefetch for the patient in context, and what is read of the partner: what this
+			// hook's rules retrieve, by the queries the knowledge declares (the partner cannot be named in a template).
+			List<PrefetchTemplate> templates = PrefetchTemplate.of(knowledge.dataRequirements(narrowed));
 			services.add(new CdsServiceDefinition(
 					"lactation-" + hook.id(),
 					hook,
 					plan.getTitle() + " (" + hook.id() + ")",
-					description(hook, rules),
-					hook.isOrderHook() ? ORDER_DATA : DYAD_DATA,
+					description(hook, rules, templates),
+					templates,
 					plan.getUrl() + "|" + plan.getVersion(),
 					Set.copyOf(rules),
 					narrowed,
@@ -105,12 +89,12 @@ public final class CdsServiceCatalog {
 		}
 	}
 
-	private static String description(Hook hook, Set<String> rules) {
+	private static String description(Hook hook, Set<String> rules, List<PrefetchTemplate> templates) {
 		String scope = hook.isOrderHook()
 				? "Checks the draft orders of a postpartum mother against her lactation and breast findings"
 				: "Evaluates a postpartum mother and her infant together (either one may be the patient in context)";
 		return scope + " and returns cards with evidence and suggestions. Rules: " + String.join(", ", rules)
-				+ ". Decision support only. " + dataRead(hook.isOrderHook() ? ORDER_DATA : DYAD_DATA);
+				+ ". Decision support only. " + dataRead(templates);
 	}
 
 	/**

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.hl7.fhir.r4.model.PlanDefinition;
-import org.lactationcds.dyad.DataRequirement;
+import org.lactationcds.knowledge.DataRequirement;
 
 /**
  * One CDS service of the discovery document: a hook answered with the rules of one PlanDefinition that the hook

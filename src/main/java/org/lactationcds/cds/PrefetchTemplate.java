@@ -3,7 +3,7 @@ package org.lactationcds.cds;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.lactationcds.dyad.DataRequirement;
+import org.lactationcds.knowledge.DataRequirement;
 
 /**
  * A prefetch template of the discovery document and its substitution (CDS Hooks 2.0 "Prefetch tokens"): context

@@ -14,6 +14,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.RelatedPerson;
 import org.hl7.fhir.r4.model.Resource;
+import org.lactationcds.knowledge.DataRequirement;
 
 /**
  * Gathers the dyad of clinical-rules.md section 0.2 around the patient in context: an infant is the patient of a

@@ -23,7 +23,6 @@ import org.hl7.fhir.r4.model.PlanDefinition;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
-import org.lactationcds.dyad.DataRequirement;
 import org.lactationcds.dyad.Dyad;
 import org.lactationcds.dyad.DyadAssembler;
 import org.lactationcds.dyad.LocalFhirDataSource;
@@ -76,7 +75,7 @@ public class ApplyOperationProvider {
 		IdType patient = patientId(subject);
 		// The subject as any read of the caller's: 404 when absent, refused when the caller may not read it.
 		daoRegistry.getResourceDao("Patient").read(patient, request);
-		Dyad dyad = dyads.assemble(patient.getIdPart(), DataRequirement.DYAD, store.asCaller(request));
+		Dyad dyad = dyads.assemble(patient.getIdPart(), snapshot.dataRequirements(plan), store.asCaller(request));
 		Bundle data = dyad.data().toBundle();
 		Instant now = clock.instant();
 		PlanDefinitionEvaluator evaluator = new PlanDefinitionEvaluator(snapshot.content(), snapshot.settings());

@@ -98,12 +98,10 @@ class GoldenScenarioCdsHooksTests {
 		call.prefetch("encounters", searchset(own, resource -> resource instanceof Encounter encounter
 				&& encounter.getStatus() == Encounter.EncounterStatus.FINISHED));
 		call.prefetch("goals", searchset(own, resource -> resource.fhirType().equals("Goal")));
-		if (!scenario.hook().startsWith("order-")) {
-			call.prefetch("meds", searchset(own, resource -> resource instanceof MedicationRequest order
-					&& order.getStatus() == MedicationRequest.MedicationRequestStatus.ACTIVE));
-			call.prefetch("medstatements", searchset(own, resource -> resource instanceof MedicationStatement statement
-					&& statement.getStatus() == MedicationStatement.MedicationStatementStatus.ACTIVE));
-		}
+		call.prefetch("meds", searchset(own, resource -> resource instanceof MedicationRequest order
+				&& order.getStatus() == MedicationRequest.MedicationRequestStatus.ACTIVE));
+		call.prefetch("medstatements", searchset(own, resource -> resource instanceof MedicationStatement statement
+				&& statement.getStatus() == MedicationStatement.MedicationStatementStatus.ACTIVE));
 
 		assertCards(scenario, dyad, call);
 	}

@@ -82,7 +82,7 @@ class GoldenScenarioEngineTests {
 							.toList()
 					: null;
 			EvaluationResult result = evaluator.evaluate(new EvaluationRequest(RED_FLAGS, subject, dyad.bundle(),
-					DyadFixture.day(scenario.evalAtDay()), null, selections, java.time.ZoneOffset.UTC));
+					DyadFixture.day(scenario.evalAtDay()), scenario.hook(), selections, java.time.ZoneOffset.UTC));
 			assertThat(result.issues().stream().flatMap(outcome -> outcome.getIssue().stream())
 							.map(issue -> issue.getDiagnostics()).toList())
 					.as("engine issues for %s", subject)
