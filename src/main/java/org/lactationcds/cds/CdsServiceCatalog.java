@@ -19,6 +19,8 @@ import org.lactationcds.knowledge.KnowledgeSnapshot;
  */
 public final class CdsServiceCatalog {
 
+	static final String HOOK_SUBJECTS = "http://lactation-cds.org/fhir/StructureDefinition/hook-subjects";
+
 	private final String planDefinitionId;
 	/** The services of the last snapshot asked for: built once per knowledge version, not per call. */
 	private volatile Built built;
@@ -62,9 +64,30 @@ public final class CdsServiceCatalog {
 					Set.copyOf(rules),
 					narrowed,
 					knowledge.definitionsByLibrary(narrowed),
-					actionsOf(narrowed)));
+					actionsOf(narrowed),
+					!"patient-in-context".equals(subjects(plan, hook)),
+					SystemCards.of(plan)));
 		}
 		return services;
+	}
+
+	/**
+	 * Whom a hook's rules are applied for, as the PlanDefinition says (extension {@value #HOOK_SUBJECTS}): {@code dyad}
+	 * (the default: every member, clinical-rules.md 0.2) or {@code patient-in-context} (the order hooks: the orders
+	 * are the patient in context's).
+	 */
+	private static String subjects(PlanDefinition plan, Hook hook) {
+		for (var extension : plan.getExtensionsByUrl(HOOK_SUBJECTS)) {
+			if (hook.id().equals(SystemCards.value(extension, "hook"))) {
+				String subjects = SystemCards.value(extension, "subjects");
+				if (!"dyad".equals(subjects) && !"patient-in-context".equals(subjects)) {
+					throw new KnowledgeException("PlanDefinition/" + plan.getIdElement().getIdPart() + ": " + HOOK_SUBJECTS
+							+ " for " + hook.id() + " has subjects '" + subjects + "'; it is 'dyad' or 'patient-in-context'");
+				}
+				return subjects;
+			}
+		}
+		return "dyad";
 	}
 
 	public Optional<CdsServiceDefinition> find(String id, KnowledgeSnapshot knowledge) {

@@ -19,6 +19,9 @@ import org.lactationcds.knowledge.DataRequirement;
  * @param plan the PlanDefinition narrowed to the actions the hook triggers: what is applied
  * @param definitions the CQL definitions to evaluate, by library (see KnowledgeSnapshot#definitionsByLibrary)
  * @param actions every action of {@code plan} (rules by their code, suggestions by their id), in document order
+ * @param dyadSubjects whether every dyad member is evaluated, or only the patient in context (the knowledge says which,
+ *     per hook)
+ * @param systemCards the texts of the cards the service gives itself (a rule not evaluated, data not read)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record CdsServiceDefinition(
@@ -31,7 +34,9 @@ public record CdsServiceDefinition(
 		@JsonIgnore Set<String> rules,
 		@JsonIgnore PlanDefinition plan,
 		@JsonIgnore Map<String, Set<String>> definitions,
-		@JsonIgnore Map<String, PlanDefinition.PlanDefinitionActionComponent> actions) {
+		@JsonIgnore Map<String, PlanDefinition.PlanDefinitionActionComponent> actions,
+		@JsonIgnore boolean dyadSubjects,
+		@JsonIgnore SystemCards systemCards) {
 
 	@JsonProperty("hook")
 	public String hookId() {

@@ -111,7 +111,7 @@ public final class CdsServiceInvoker {
 		Map<String, PlanDefinitionActionComponent> definitions = service.actions();
 
 		Map<String, Card> byRule = new LinkedHashMap<>();
-		for (Map.Entry<String, Dyad.Role> member : dyad.subjects(request.hook().isOrderHook()).entrySet()) {
+		for (Map.Entry<String, Dyad.Role> member : dyad.subjects(!service.dyadSubjects()).entrySet()) {
 			String subject = member.getKey();
 			EvaluationRequest evaluation = new EvaluationRequest(
 					service.planDefinition(), subject, data, now, request.hook().id(), request.context().selections(),
@@ -148,30 +148,26 @@ public final class CdsServiceInvoker {
 		if (!dyad.unavailable().isEmpty()) {
 			log.warn("{} hookInstance={}: partial data, {} item(s) could not be read: {}",
 					service.id(), request.hookInstance(), dyad.unavailable().size(), dyad.unavailable());
-			cards.add(dataUnavailableCard(dyad));
+			cards.add(dataUnavailableCard(dyad, service.systemCards().dataUnavailable()));
 		}
 		return new Evaluation(dyad, cards);
 	}
 
 	/**
 	 * Partial data is not failure, but it is never silent: one info card lists what could not be read and why. Its
-	 * wording is about data access, not clinical advice.
+	 * wording (the knowledge's) is about data access, not clinical advice.
 	 */
-	private static Card dataUnavailableCard(Dyad dyad) {
-		StringBuilder detail = new StringBuilder("The cards above were computed without the data below, which could not "
-				+ "be read. Rules that need it could not fire: the absence of a card does not mean this data is "
-				+ "reassuring.\n\n");
-		dyad.unavailable().forEach(item -> detail.append("- ").append(item).append("\n"));
-		detail.append("\nFor complete results the EHR's fhirAuthorization must allow reading both members of the "
-				+ "mother-infant dyad (see the service description).");
+	private static Card dataUnavailableCard(Dyad dyad, SystemCards.Text text) {
+		Map<String, String> values = Map.of("items", "- " + String.join("\n- ", dyad.unavailable()));
 		String subject = "Patient/" + dyad.patientId();
+		String summary = text.summary(values);
 		return new Card(
 				CardUuids.card(DATA_UNAVAILABLE, subject, String.join("\n", dyad.unavailable())).toString(),
-				"Some data could not be read: cards may be missing",
-				detail.toString(),
+				summary,
+				text.detail(values),
 				"info",
 				new Card.Source("Lactation CDS · data access", null,
-						new Card.Coding(RULES_SYSTEM, DATA_UNAVAILABLE, "Some data could not be read")),
+						new Card.Coding(RULES_SYSTEM, DATA_UNAVAILABLE, summary)),
 				List.of(),
 				null,
 				List.of(),
@@ -231,7 +227,7 @@ public final class CdsServiceInvoker {
 				meters.counter(RULE_ERRORS, "rule", rule, "hook", request.hook().id()).increment();
 				PlanDefinitionActionComponent definition = definitions.get(rule);
 				if (definition != null && service.rules().contains(rule)) {
-					cards.add(evaluationFailedCard(definition, subject, role, request.hookInstance()));
+					cards.add(evaluationFailedCard(service, definition, subject, role, request.hookInstance()));
 				}
 			}
 		}
@@ -256,7 +252,7 @@ public final class CdsServiceInvoker {
 			meters.counter(RULE_ERRORS, "rule", rule, "hook", request.hook().id()).increment();
 			PlanDefinitionActionComponent definition = definitions.get(rule);
 			if (definition != null) {
-				cards.add(evaluationFailedCard(definition, subject, role, request.hookInstance()));
+				cards.add(evaluationFailedCard(service, definition, subject, role, request.hookInstance()));
 			}
 		}
 		return cards;
@@ -272,18 +268,16 @@ public final class CdsServiceInvoker {
 		return Optional.empty();
 	}
 
-	private static Card evaluationFailedCard(
+	private static Card evaluationFailedCard(CdsServiceDefinition service,
 			PlanDefinitionActionComponent definition, String subject, Dyad.Role role, String hookInstance) {
 		var rule = definition.getCodeFirstRep().getCodingFirstRep();
-		String summary = "Rule " + rule.getCode() + " could not be evaluated: check this patient's data by hand";
-		String detail = "**Patient:** the " + role.label() + " (" + subject + ").\n\n"
-				+ "The rule *" + rule.getDisplay() + "* failed while evaluating this patient's data, so its result is "
-				+ "unknown: the absence of its card does not mean the data is reassuring. The failure is logged with "
-				+ "hookInstance " + hookInstance + ".\n\n*Decision support only — verify clinically.*";
+		Map<String, String> values = Map.of("rule", rule.getCode(), "ruleDisplay", rule.getDisplay(),
+				"role", role.label(), "subject", subject, "hookInstance", hookInstance);
+		SystemCards.Text text = service.systemCards().evaluationFailed();
 		return new Card(
 				CardUuids.card(rule.getCode(), subject, "evaluation failed").toString(),
-				summary,
-				detail,
+				text.summary(values),
+				text.detail(values),
 				"warning",
 				new Card.Source("Lactation CDS · " + rule.getCode(), null,
 						new Card.Coding(rule.getSystem(), rule.getCode(), rule.getDisplay())),

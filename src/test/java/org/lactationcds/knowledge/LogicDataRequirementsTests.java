@@ -3,13 +3,10 @@ package org.lactationcds.knowledge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ca.uhn.fhir.context.FhirContext;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.hl7.fhir.r4.model.Library;
 import org.hl7.fhir.r4.model.PlanDefinition;
-import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,15 +14,14 @@ import org.junit.jupiter.api.Test;
 /** What each service reads comes from what its rules' CQL retrieves, by the queries the library declares. */
 class LogicDataRequirementsTests {
 
-	static final FhirContext FHIR = FhirContext.forR4Cached();
 	static KnowledgePackage packaged;
 	static KnowledgeSnapshot snapshot;
 	static PlanDefinition redFlags;
 
 	@BeforeAll
 	static void compile() {
-		packaged = new KnowledgePackageReader(FHIR).read("classpath:fhir-resources");
-		snapshot = snapshotOf(packaged);
+		packaged = new KnowledgePackageReader(ca.uhn.fhir.context.FhirContext.forR4Cached()).read("classpath:fhir-resources");
+		snapshot = CompiledKnowledge.snapshot("classpath:fhir-resources");
 		redFlags = snapshot.planDefinition("lactation-red-flags").orElseThrow();
 	}
 
@@ -52,10 +48,10 @@ class LogicDataRequirementsTests {
 
 	@Test
 	void aRuleThatRetrievesUndeclaredPatientDataStopsTheKnowledge() {
-		KnowledgePackage withoutGoals = withRedFlagsLibrary(library -> library.getDataRequirement()
+		Runnable withoutGoals = withRedFlagsLibrary(library -> library.getDataRequirement()
 				.removeIf(requirement -> requirement.getType().equals("Goal")));
 
-		assertThatThrownBy(() -> snapshotOf(withoutGoals))
+		assertThatThrownBy(withoutGoals::run)
 				.isInstanceOf(KnowledgeException.class)
 				.hasMessageContaining("Library/LactationRedFlags (with its includes) retrieves [Goal]")
 				.hasMessageContaining("declares no dataRequirement");
@@ -63,29 +59,29 @@ class LogicDataRequirementsTests {
 
 	@Test
 	void aDeclaredRequirementNoRuleReadsStopsTheKnowledge() {
-		KnowledgePackage withImmunizations = withRedFlagsLibrary(library -> library.addDataRequirement()
+		Runnable withImmunizations = withRedFlagsLibrary(library -> library.addDataRequirement()
 				.setType("Immunization")
 				.setId("immunizations")
 				.addExtension(DataRequirement.QUERY_PATTERN, new StringType("Immunization?patient={{context.patientId}}")));
 
-		assertThatThrownBy(() -> snapshotOf(withImmunizations))
+		assertThatThrownBy(withImmunizations::run)
 				.isInstanceOf(KnowledgeException.class)
 				.hasMessageContaining("'immunizations' (Immunization) but no rule of its PlanDefinitions retrieves Immunization");
 	}
 
 	@Test
 	void aRequirementWithoutAQueryOrWithAnotherTypesQueryStopsTheKnowledge() {
-		KnowledgePackage noQuery = withRedFlagsLibrary(library -> library.getDataRequirement().stream()
+		Runnable noQuery = withRedFlagsLibrary(library -> library.getDataRequirement().stream()
 				.filter(requirement -> requirement.getType().equals("Goal")).findFirst().orElseThrow()
 				.getExtension().clear());
-		KnowledgePackage wrongType = withRedFlagsLibrary(library -> library.getDataRequirement().stream()
+		Runnable wrongType = withRedFlagsLibrary(library -> library.getDataRequirement().stream()
 				.filter(requirement -> requirement.getType().equals("Goal")).findFirst().orElseThrow()
 				.getExtensionByUrl(DataRequirement.QUERY_PATTERN).setValue(new StringType("CarePlan?patient={{context.patientId}}")));
 
-		assertThatThrownBy(() -> snapshotOf(noQuery))
+		assertThatThrownBy(noQuery::run)
 				.isInstanceOf(KnowledgeException.class)
 				.hasMessageContaining("dataRequirement Goal has no " + DataRequirement.QUERY_PATTERN);
-		assertThatThrownBy(() -> snapshotOf(wrongType))
+		assertThatThrownBy(wrongType::run)
 				.isInstanceOf(KnowledgeException.class)
 				.hasMessageContaining("dataRequirement Goal: its query reads CarePlan");
 	}
@@ -94,23 +90,11 @@ class LogicDataRequirementsTests {
 		return snapshot.dataRequirements(plan).stream().map(DataRequirement::key).toList();
 	}
 
-	private static KnowledgeSnapshot snapshotOf(KnowledgePackage knowledge) {
-		var settings = EngineSettings.forRequestData();
-		new CqlLibraryCompiler().compile(knowledge, settings);
-		return KnowledgeSnapshot.of(FHIR, knowledge, settings);
-	}
-
-	private static KnowledgePackage withRedFlagsLibrary(Consumer<Library> change) {
-		List<Resource> resources = new ArrayList<>();
-		for (Resource resource : packaged.resources()) {
-			if (resource instanceof Library library && library.getName().equals("LactationRedFlags")) {
-				Library changed = library.copy();
-				change.accept(changed);
-				resources.add(changed);
-			} else {
-				resources.add(resource);
-			}
-		}
-		return new KnowledgePackage(packaged.location(), resources, packaged.cqlByLibrary());
+	/** The packaged knowledge with {@code change} made to the red-flag Library: compiling it gives the snapshot or the error. */
+	private static Runnable withRedFlagsLibrary(Consumer<Library> change) {
+		Library library = packaged.resourcesOfType(Library.class).stream()
+				.filter(candidate -> candidate.getName().equals("LactationRedFlags")).findFirst().orElseThrow().copy();
+		change.accept(library);
+		return () -> CompiledKnowledge.snapshotWith("classpath:fhir-resources", library);
 	}
 }
