@@ -2,27 +2,14 @@ package org.lactationcds.governance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-import com.sun.net.httpserver.HttpServer;
 import ca.uhn.fhir.context.FhirContext;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.Library;
@@ -33,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lactationcds.caller.Permissions;
 import org.lactationcds.support.ServerProcess;
+import org.lactationcds.support.StubIssuer;
 
 /**
  * With FHIR REST authenticated (an OAuth2 issuer configured), knowledge is written only with the publisher
@@ -49,27 +37,16 @@ class KnowledgeGovernanceServerTests {
 	@TempDir
 	Path workingDirectory;
 
-	final RSAKey key = generate();
 	final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
-	HttpServer auth;
+	StubIssuer auth;
 	ServerProcess server;
 
 	@BeforeEach
 	void start() throws Exception {
-		auth = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		byte[] jwks = new JWKSet(key.toPublicJWK()).toString(true).getBytes(StandardCharsets.UTF_8);
-		auth.createContext("/jwks", exchange -> {
-			exchange.getResponseHeaders().add("Content-Type", "application/json");
-			exchange.sendResponseHeaders(200, jwks.length);
-			exchange.getResponseBody().write(jwks);
-			exchange.close();
-		});
-		auth.start();
-		server = ServerProcess.start(workingDirectory, Map.of(
-				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_ISSUER", ISSUER,
-				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_JWK_SET_URI", "http://127.0.0.1:" + auth.getAddress().getPort() + "/jwks",
-				"LACTATION_CDS_SECURITY_FHIR_AUDIENCE", AUDIENCE,
-				"LACTATION_CDS_EXAMPLES_LOAD", "false"));
+		auth = StubIssuer.start(ISSUER, AUDIENCE);
+		Map<String, String> environment = new HashMap<>(auth.fhirEnvironment());
+		environment.put("LACTATION_CDS_EXAMPLES_LOAD", "false");
+		server = ServerProcess.start(workingDirectory, environment);
 	}
 
 	@AfterEach
@@ -77,7 +54,9 @@ class KnowledgeGovernanceServerTests {
 		if (server != null) {
 			server.close();
 		}
-		auth.stop(0);
+		if (auth != null) {
+			auth.close();
+		}
 	}
 
 	@Test
@@ -182,28 +161,8 @@ class KnowledgeGovernanceServerTests {
 		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
-	private String token(String scope, String client) throws Exception {
-		JWTClaimsSet claims = new JWTClaimsSet.Builder()
-				.issuer(ISSUER)
-				.subject(client)
-				.claim("client_id", client)
-				.audience(AUDIENCE)
-				.issueTime(Date.from(Instant.now()))
-				.expirationTime(Date.from(Instant.now().plusSeconds(300)))
-				.jwtID(UUID.randomUUID().toString())
-				.claim("scope", scope)
-				.build();
-		SignedJWT jwt = new SignedJWT(
-				new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
-		jwt.sign(new RSASSASigner(key));
-		return jwt.serialize();
-	}
-
-	private static RSAKey generate() {
-		try {
-			return new RSAKeyGenerator(2048).keyID("auth-1").generate();
-		} catch (Exception e) {
-			throw new IllegalStateException(e);
-		}
+	/** A token of {@code client} (subject and client_id) with {@code scope}. */
+	private String token(String scope, String client) {
+		return auth.sign(auth.claims(scope).subject(client).claim("client_id", client).build());
 	}
 }

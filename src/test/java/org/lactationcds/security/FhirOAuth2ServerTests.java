@@ -2,29 +2,17 @@ package org.lactationcds.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.Date;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lactationcds.support.ServerProcess;
+import org.lactationcds.support.StubIssuer;
 import org.lactationcds.support.TestHttp;
 
 /** FHIR REST with an OAuth2 issuer configured: bearer JWTs required, SMART scopes enforced, metadata and health open. */
@@ -36,34 +24,23 @@ class FhirOAuth2ServerTests {
 	@TempDir
 	Path workingDirectory;
 
-	final RSAKey key = generate("auth-1");
-	final RSAKey stranger = generate("auth-1");
+	/** A key with the issuer's key id that the issuer does not publish: what a forged token is signed with. */
+	final RSAKey stranger = StubIssuer.rsa("auth-1");
 
 	@Test
 	void fhirRestAcceptsOnlyTheIssuersTokensAndWhatTheirScopesAllow() throws Exception {
-		HttpServer auth = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		byte[] jwks = new JWKSet(key.toPublicJWK()).toString(true).getBytes(StandardCharsets.UTF_8);
-		auth.createContext("/jwks", exchange -> {
-			exchange.getResponseHeaders().add("Content-Type", "application/json");
-			exchange.sendResponseHeaders(200, jwks.length);
-			exchange.getResponseBody().write(jwks);
-			exchange.close();
-		});
-		auth.start();
-		try (ServerProcess server = ServerProcess.start(workingDirectory, Map.of(
-				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_ISSUER", ISSUER,
-				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_JWK_SET_URI", "http://127.0.0.1:" + auth.getAddress().getPort() + "/jwks",
-				"LACTATION_CDS_SECURITY_FHIR_AUDIENCE", AUDIENCE,
-				"LACTATION_CDS_EXAMPLES_LOAD", "false"), java.time.Duration.ofMinutes(10))) {
-			String system = token(key, "system/*.cruds", null);
-			String integration = token(key, "system/Observation.rs", null);
-			String user = token(key, "user/Observation.rs", null);
-			String patientA = token(key, "patient/*.rs", "oa-a");
+		try (StubIssuer auth = StubIssuer.start(ISSUER, AUDIENCE);
+				ServerProcess server = ServerProcess.start(workingDirectory, with(auth.fhirEnvironment(),
+						"LACTATION_CDS_EXAMPLES_LOAD", "false"), java.time.Duration.ofMinutes(10))) {
+			String system = auth.token("system/*.cruds", null);
+			String integration = auth.token("system/Observation.rs", null);
+			String user = auth.token("user/Observation.rs", null);
+			String patientA = auth.token("patient/*.rs", "oa-a");
 
 			assertThat(send(server, "GET", "/fhir/metadata", null, null).statusCode()).isEqualTo(200);
 			assertThat(send(server, "GET", "/actuator/health", null, null).statusCode()).isEqualTo(200);
 			assertThat(send(server, "GET", "/fhir/Patient", null, null).statusCode()).as("no token").isEqualTo(401);
-			assertThat(send(server, "GET", "/fhir/Patient", token(stranger, "system/*.cruds", null), null).statusCode())
+			assertThat(send(server, "GET", "/fhir/Patient", StubIssuer.sign(stranger, auth.claims("system/*.cruds").build()), null).statusCode())
 					.as("token signed by another key").isEqualTo(401);
 
 			assertThat(send(server, "PUT", "/fhir/Patient/oa-a", system, "{\"resourceType\":\"Patient\",\"id\":\"oa-a\"}").statusCode()).isIn(200, 201);
@@ -91,11 +68,11 @@ class FhirOAuth2ServerTests {
 					"{\"resourceType\":\"Patient\",\"id\":\"oa-m\",\"link\":[{\"other\":{\"reference\":\"RelatedPerson/oa-rp\"},\"type\":\"seealso\"}]}")
 					.statusCode()).isIn(200, 201);
 			String populate = "/fhir/Questionnaire/lactation-visit/$populate?subject=Patient/oa-a";
-			HttpResponse<String> populated = send(server, "GET", populate, token(key, "system/Patient.r system/Observation.rs", null), null);
+			HttpResponse<String> populated = send(server, "GET", populate, auth.token("system/Patient.r system/Observation.rs", null), null);
 			assertThat(populated.statusCode()).as(populated.body()).isEqualTo(200);
 			assertThat(populated.body()).contains("QuestionnaireResponse", "Patient/oa-m");
 			assertThat(send(server, "GET", populate, integration, null).statusCode()).as("no Patient scope").isEqualTo(403);
-			assertThat(send(server, "GET", populate, token(key, "patient/*.rs", "oa-a"), null).statusCode())
+			assertThat(send(server, "GET", populate, auth.token("patient/*.rs", "oa-a"), null).statusCode())
 					.as("patient/ token: the answer names the mother").isEqualTo(403);
 
 			// lactation-cds.security.patient-scopes-cover-dyad off (the default): the infant's token covers the infant only.
@@ -109,7 +86,7 @@ class FhirOAuth2ServerTests {
 			assertThat(send(server, "GET", "/fhir/Observation?patient=oa-m", patientA, null).statusCode())
 					.as("a search for the mother's data under the infant's token").isEqualTo(403);
 			String visit = PatientScopesCoverDyadServerTests.visit("oa-m", "oa-a");
-			assertThat(send(server, "POST", "/fhir/QuestionnaireResponse/$submit-visit", token(key, "launch patient/*.cruds", "oa-a"), visit)
+			assertThat(send(server, "POST", "/fhir/QuestionnaireResponse/$submit-visit", auth.token("launch patient/*.cruds", "oa-a"), visit)
 					.statusCode()).as("a patient/ token records no visit").isEqualTo(403);
 			assertThat(total(server, "/fhir/QuestionnaireResponse?subject=Patient/oa-m&_summary=count", system)).isZero();
 			HttpResponse<String> recorded = send(server, "POST", "/fhir/QuestionnaireResponse/$submit-visit", system, visit);
@@ -117,26 +94,13 @@ class FhirOAuth2ServerTests {
 					.isEqualTo(200);
 			assertThat(total(server, "/fhir/QuestionnaireResponse?subject=Patient/oa-m&_summary=count", system)).isEqualTo(1);
 		} finally {
-			auth.stop(0);
 		}
 	}
 
-	private static String token(RSAKey signer, String scope, String patient) throws Exception {
-		JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
-				.issuer(ISSUER)
-				.subject("client-1")
-				.audience(AUDIENCE)
-				.issueTime(Date.from(Instant.now()))
-				.expirationTime(Date.from(Instant.now().plusSeconds(300)))
-				.jwtID(UUID.randomUUID().toString())
-				.claim("scope", scope);
-		if (patient != null) {
-			claims.claim("patient", patient);
-		}
-		SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(signer.getKeyID()).type(JOSEObjectType.JWT).build(),
-				claims.build());
-		jwt.sign(new RSASSASigner(signer));
-		return jwt.serialize();
+	private static Map<String, String> with(Map<String, String> environment, String key, String value) {
+		Map<String, String> all = new HashMap<>(environment);
+		all.put(key, value);
+		return all;
 	}
 
 	private static HttpResponse<String> send(ServerProcess server, String method, String path, String token, String body) throws Exception {
@@ -154,13 +118,5 @@ class FhirOAuth2ServerTests {
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		return PatientScopesCoverDyadServerTests.FHIR.newJsonParser().parseResource(org.hl7.fhir.r4.model.Bundle.class, response.body())
 				.getTotal();
-	}
-
-	private static RSAKey generate(String kid) {
-		try {
-			return new RSAKeyGenerator(2048).keyID(kid).generate();
-		} catch (Exception e) {
-			throw new IllegalStateException(e);
-		}
 	}
 }

@@ -3,25 +3,14 @@ package org.lactationcds.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Date;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.Bundle;
@@ -38,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.lactationcds.support.ServerProcess;
+import org.lactationcds.support.StubIssuer;
 import org.lactationcds.support.TestHttp;
 
 /**
@@ -56,8 +46,7 @@ class PatientScopesCoverDyadServerTests {
 	@TempDir
 	static Path workingDirectory;
 
-	final RSAKey key = generate("auth-1");
-	HttpServer auth;
+	StubIssuer auth;
 	ServerProcess server;
 	String system;
 	/** The infant's launch: every letter, as a site that lets the app record visits would grant. */
@@ -68,21 +57,12 @@ class PatientScopesCoverDyadServerTests {
 
 	@BeforeAll
 	void start() throws Exception {
-		auth = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		byte[] jwks = new JWKSet(key.toPublicJWK()).toString(true).getBytes(StandardCharsets.UTF_8);
-		auth.createContext("/jwks", exchange -> {
-			exchange.getResponseHeaders().add("Content-Type", "application/json");
-			exchange.sendResponseHeaders(200, jwks.length);
-			exchange.getResponseBody().write(jwks);
-			exchange.close();
-		});
-		auth.start();
-		server = ServerProcess.start(workingDirectory, Map.of(
-				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_ISSUER", ISSUER,
-				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_JWK_SET_URI", "http://127.0.0.1:" + auth.getAddress().getPort() + "/jwks",
-				"LACTATION_CDS_SECURITY_FHIR_AUDIENCE", AUDIENCE,
+		auth = StubIssuer.start(ISSUER, AUDIENCE);
+		Map<String, String> environment = new HashMap<>(auth.fhirEnvironment());
+		environment.putAll(Map.of(
 				"LACTATION_CDS_SECURITY_PATIENT_SCOPES_COVER_DYAD", "true",
-				"LACTATION_CDS_EXAMPLES_LOAD", "false"), java.time.Duration.ofMinutes(10));
+				"LACTATION_CDS_EXAMPLES_LOAD", "false"));
+		server = ServerProcess.start(workingDirectory, environment, java.time.Duration.ofMinutes(10));
 		system = token("system/*.cruds", null);
 		infantLaunch = token("launch patient/*.cruds", "dy-i");
 		dyad("dy");
@@ -97,7 +77,7 @@ class PatientScopesCoverDyadServerTests {
 			server.close();
 		}
 		if (auth != null) {
-			auth.stop(0);
+			auth.close();
 		}
 	}
 
@@ -253,22 +233,13 @@ class PatientScopesCoverDyadServerTests {
 		return item;
 	}
 
-	private String token(String scope, String patient) throws Exception {
-		JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
-				.issuer(ISSUER)
-				.subject("clinic-app")
-				.audience(AUDIENCE)
-				.issueTime(Date.from(Instant.now()))
-				.expirationTime(Date.from(Instant.now().plusSeconds(600)))
-				.jwtID(UUID.randomUUID().toString())
-				.claim("scope", scope);
+	/** A SMART token of the clinic app: the launch tokens carry the patient. */
+	private String token(String scope, String patient) {
+		JWTClaimsSet.Builder claims = auth.claims(scope).subject("clinic-app");
 		if (patient != null) {
 			claims.claim("patient", patient);
 		}
-		SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(),
-				claims.build());
-		jwt.sign(new RSASSASigner(key));
-		return jwt.serialize();
+		return auth.sign(claims.build());
 	}
 
 	private HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
@@ -279,13 +250,5 @@ class PatientScopesCoverDyadServerTests {
 			request.header("Authorization", "Bearer " + token);
 		}
 		return TestHttp.send(request);
-	}
-
-	private static RSAKey generate(String kid) {
-		try {
-			return new RSAKeyGenerator(2048).keyID(kid).generate();
-		} catch (Exception e) {
-			throw new IllegalStateException(e);
-		}
 	}
 }

@@ -10,12 +10,8 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lactationcds.audit.AuditTrail;
 import org.lactationcds.support.PostgresTestServer;
 import org.lactationcds.support.ServerProcess;
+import org.lactationcds.support.StubIssuer;
 
 /**
  * The server as a hospital deploys it: bound beyond loopback, trusted CDS clients for /cds-services AND an OAuth2
@@ -64,11 +61,11 @@ class TrustedServerTests {
 
 	Path directory;
 
-	final RSAKey authKey = rsa("auth-1");
 	final ECKey otherEhrKey = ec("other-1");
 	final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
 	final ObjectMapper json = new ObjectMapper();
-	HttpServer auth;
+	/** The FHIR resource server's authorization server (knowledge publishing, /fhir reads). */
+	StubIssuer auth;
 	Map<String, String> environment;
 	ServerProcess one;
 	ServerProcess two;
@@ -76,15 +73,7 @@ class TrustedServerTests {
 	@BeforeAll
 	void start(@TempDir Path temporary) throws Exception {
 		directory = temporary;
-		auth = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		byte[] jwks = new JWKSet(authKey.toPublicJWK()).toString(true).getBytes(StandardCharsets.UTF_8);
-		auth.createContext("/jwks", exchange -> {
-			exchange.getResponseHeaders().add("Content-Type", "application/json");
-			exchange.sendResponseHeaders(200, jwks.length);
-			exchange.getResponseBody().write(jwks);
-			exchange.close();
-		});
-		auth.start();
+		auth = StubIssuer.start(FHIR_ISSUER, null);
 		Path clients = directory.resolve("cds-clients.json");
 		Files.writeString(clients, """
 				{"clients": [
@@ -104,7 +93,7 @@ class TrustedServerTests {
 				"LACTATION_CDS_SECURITY_CDS_CLIENTS_FILE", clients.toString(),
 				"LACTATION_CDS_PUBLIC_BASE_URL", PUBLIC,
 				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_ISSUER", FHIR_ISSUER,
-				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_JWK_SET_URI", "http://127.0.0.1:" + auth.getAddress().getPort() + "/jwks"));
+				"LACTATION_CDS_SECURITY_FHIR_ISSUERS_0_JWK_SET_URI", auth.jwkSetUri()));
 		Map<String, String> first = new HashMap<>(environment);
 		first.put("LACTATION_CDS_EXAMPLES_LOAD", "true"); // the demo dyads, into the shared store, once
 		one = ServerProcess.start(directory.resolve("one"), first, START);
@@ -121,7 +110,7 @@ class TrustedServerTests {
 			}
 		}
 		if (auth != null) {
-			auth.stop(0);
+			auth.close();
 		}
 	}
 
@@ -431,8 +420,7 @@ class TrustedServerTests {
 	}
 
 	private String sign(JWTClaimsSet.Builder claims, JOSEObjectType type) {
-		return TestClients.withHeader(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(authKey.getKeyID()).type(type).build(),
-				claims.build(), TestClients.signer(authKey));
+		return auth.sign(claims.build(), type);
 	}
 
 	private HttpResponse<String> cds(ServerProcess server, String path, String token, String body) throws Exception {
@@ -458,14 +446,6 @@ class TrustedServerTests {
 			request.header("Authorization", "Bearer " + token);
 		}
 		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private static RSAKey rsa(String kid) {
-		try {
-			return new RSAKeyGenerator(2048).keyID(kid).generate();
-		} catch (Exception e) {
-			throw new IllegalStateException(e);
-		}
 	}
 
 	private static ECKey ec(String kid) {
