@@ -64,7 +64,17 @@ public record GoldenScenario(
 		return scenarios;
 	}
 
+	/**
+	 * The longest scenario id: the dyad's ids are "inf-" or "mom-", the id and a two-letter suffix, and a FHIR id has
+	 * at most 64 characters (a longer one is refused by the store, not by the engine tests).
+	 */
+	static final int MAX_ID_LENGTH = 64 - "mom-".length() - "-s".length();
+
 	static GoldenScenario of(String id, JsonNode node) {
+		if (id.length() > MAX_ID_LENGTH) {
+			throw new IllegalArgumentException("scenario id " + id + " has " + id.length() + " characters, at most "
+					+ MAX_ID_LENGTH + ": the patient ids made from it must be valid FHIR ids");
+		}
 		List<ExpectedCard> expected = new ArrayList<>();
 		node.get("expected").forEach(card -> expected.add(ExpectedCard.of(card)));
 		return new GoldenScenario(
