@@ -69,12 +69,14 @@ public final class KnowledgeSnapshot {
 	 * no rule reads; and computes each hook's reads up front, so that no call pays the analysis.
 	 */
 	private void checkDataRequirements() {
+		Map<String, Set<String>> namesByLibrary = new HashMap<>();
 		for (PlanDefinition plan : knowledge.resourcesOfType(PlanDefinition.class)) {
-			Set<String> names = new HashSet<>();
-			collect(plan.getAction(), names);
 			for (var library : plan.getLibrary()) {
-				dataRequirements.checkAllRead(library.getValue(), names);
+				collect(plan.getAction(), namesByLibrary.computeIfAbsent(library.getValue(), ignored -> new HashSet<>()));
 			}
+		}
+		namesByLibrary.forEach(dataRequirements::checkAllRead);
+		for (PlanDefinition plan : knowledge.resourcesOfType(PlanDefinition.class)) {
 			dataRequirements(plan);
 			Set<String> hooks = new TreeSet<>();
 			plan.getAction().forEach(action -> action.getTrigger().stream()
