@@ -4,15 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -45,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lactationcds.support.Browser;
 import org.lactationcds.support.BrowserExtension;
 import org.lactationcds.support.ServerProcess;
+import org.lactationcds.support.StubIssuer;
 import org.lactationcds.support.TestHttp;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
@@ -243,24 +239,18 @@ class SmartLaunchBrowserTests {
 
 	/** An access token the server accepts: this issuer's key, the server's audience, the launch patient. */
 	String accessToken(String patient) {
-		try {
-			JWTClaimsSet claims = new JWTClaimsSet.Builder()
-					.issuer(issuer)
-					.subject("nurse-1")
-					.audience(AUDIENCE)
-					.issueTime(Date.from(Instant.now()))
-					.expirationTime(Date.from(Instant.now().plusSeconds(300)))
-					.jwtID(UUID.randomUUID().toString())
-					.claim("client_id", CLIENT_ID)
-					.claim("scope", "launch patient/*.rs")
-					.claim("patient", patient)
-					.build();
-			SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
-			jwt.sign(new RSASSASigner(key));
-			return jwt.serialize();
-		} catch (Exception e) {
-			throw new IllegalStateException("could not sign the access token", e);
-		}
+		JWTClaimsSet claims = new JWTClaimsSet.Builder()
+				.issuer(issuer)
+				.subject("nurse-1")
+				.audience(AUDIENCE)
+				.issueTime(Date.from(Instant.now()))
+				.expirationTime(Date.from(Instant.now().plusSeconds(300)))
+				.jwtID(UUID.randomUUID().toString())
+				.claim("client_id", CLIENT_ID)
+				.claim("scope", "launch patient/*.rs")
+				.claim("patient", patient)
+				.build();
+		return StubIssuer.sign(key, claims);
 	}
 
 	static String s256(String verifier) {
