@@ -32,6 +32,8 @@ final class LogicDataRequirements {
 	private final LibraryManager libraryManager;
 	/** By library canonical and definition names: computed once per knowledge version. */
 	private final Map<String, List<DataRequirement>> computed = new ConcurrentHashMap<>();
+	/** The analysis itself, by library and definition names: the load check and the plan's reads share one. */
+	private final Map<String, Set<String>> retrieved = new ConcurrentHashMap<>();
 
 	LogicDataRequirements(FhirContext fhirContext, KnowledgePackage knowledge, EvaluationSettings settings) {
 		this.fhirContext = fhirContext;
@@ -90,6 +92,11 @@ final class LogicDataRequirements {
 	}
 
 	private Set<String> retrievedPatientTypes(Library library, Set<String> definitions) {
+		return new TreeSet<>(retrieved.computeIfAbsent(library.getUrl() + "|" + library.getVersion() + " " + new TreeSet<>(definitions),
+				ignored -> analyse(library, definitions)));
+	}
+
+	private Set<String> analyse(Library library, Set<String> definitions) {
 		VersionedIdentifier id = new VersionedIdentifier().withId(library.getName()).withVersion(library.getVersion());
 		org.hl7.fhir.r5.model.Library requirements;
 		synchronized (libraryManager) {
